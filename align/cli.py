@@ -1,0 +1,149 @@
+"""The ``align`` command: argument parsing and printing over the library API."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .errors import AlignError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Build a Chinese–English phrase alignment dataset from articles that quote English.",
+)
+
+DEFAULT_GOLD = Path("tests/gold/seeds.jsonl")
+
+
+def _fail(exc: AlignError) -> None:
+    typer.echo(f"{type(exc).__name__}: {exc}", err=True)
+    raise typer.Exit(1)
+
+
+@app.command()
+def build(
+    raw: Annotated[Path, typer.Option(help="Folder of raw articles.")] = Path("raw"),
+    out: Annotated[Path, typer.Option(help="Output dataset folder (replaced atomically).")] = Path("build"),
+    gold: Annotated[Optional[Path], typer.Option(help="Gold pairs to score the build against (default: tests/gold/seeds.jsonl if present).")] = None,
+    variant: Annotated[str, typer.Option("--from", help="Script of the sources: auto, hk, tw, t or s.")] = "auto",
+    strict: Annotated[bool, typer.Option(help="Fail if any file is skipped.")] = False,
+) -> None:
+    """Read RAW, extract the pairs and write the dataset to OUT."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from .pipeline import build as run_build
+
+    if gold is None and DEFAULT_GOLD.is_file() and raw.resolve() == Path("raw").resolve():
+        gold = DEFAULT_GOLD
+    try:
+        report = run_build(raw, out, gold_path=gold, variant=variant, strict=strict)
+    except AlignError as exc:
+        _fail(exc)
+    console = Console(highlight=False)
+    table = Table(title=f"align build: {raw} -> {out}")
+    table.add_column("document")
+    table.add_column("status")
+    table.add_column("script")
+    table.add_column("passages", justify="right")
+    table.add_column("pairs", justify="right")
+    for d in report.documents:
+        table.add_row(d.doc_id or d.path, d.status if not d.reason else f"{d.status}: {d.reason}",
+                      d.variant or "", str(d.passages), str(d.pairs))
+    console.print(table)
+    kinds = ", ".join(f"{k} {n}" for k, n in sorted(report.pair_kinds.items()))
+    console.print(f"{len(report.built)} documents built, {len(report.skipped)} skipped; "
+                  f"{report.passages} passages; {report.pairs} pairs ({kinds})")
+    if report.gold:
+        g = report.gold
+        console.print(f"gold: precision {g.precision:.3f}, recall {g.recall:.3f}, "
+                      f"boundary accuracy {g.boundary_accuracy:.3f}")
+
+
+@app.command()
+def normalize(
+    variant: Annotated[str, typer.Option("--from", help="Source script: auto, hk, tw, t or s.")] = "auto",
+) -> None:
+    """Normalize standard input to Simplified Chinese on standard output."""
+    from .normalize import VARIANTS, normalize_text
+
+    if variant not in ("auto", *VARIANTS):
+        typer.echo(f"ValueError: --from must be one of auto, {', '.join(VARIANTS)}", err=True)
+        raise typer.Exit(2)
+    text = sys.stdin.read()
+    out, _, _, _ = normalize_text(text, variant)
+    sys.stdout.write(out)
+
+
+@app.command("eval")
+def eval_(
+    gold: Annotated[Path, typer.Option(help="Gold pairs (JSON lines).")],
+    build_dir: Annotated[Path, typer.Option("--build", help="Built dataset folder.")] = Path("build"),
+    show: Annotated[int, typer.Option(help="List up to this many misses and extras.")] = 20,
+) -> None:
+    """Precision, recall and boundary accuracy of a build against gold pairs."""
+    from .evaluate import evaluate, load_gold
+    from .publish import parquet_name
+
+    try:
+        gold_pairs = load_gold(gold)
+        path = build_dir / parquet_name("pairs")
+        if not path.is_file():
+            raise AlignError(f"{path}: no pairs; run `align build` first")
+        import pyarrow.parquet as pq
+
+        rows = pq.read_table(path).to_pylist()
+        docs = {r["doc_id"] for r in pq.read_table(build_dir / parquet_name("documents")).to_pylist()}
+    except AlignError as exc:
+        _fail(exc)
+    preds = [(r["doc_id"], r["translation"]["en"], r["translation"]["zh"], r["kind"]) for r in rows]
+    result = evaluate(preds, gold_pairs, docs)
+    typer.echo(f"gold pairs          {result.gold}")
+    typer.echo(f"predicted pairs     {result.predicted}")
+    typer.echo(f"precision           {result.precision:.4f}")
+    typer.echo(f"recall              {result.recall:.4f}")
+    typer.echo(f"f1                  {result.f1:.4f}")
+    typer.echo(f"boundary accuracy   {result.boundary_accuracy:.4f}")
+    typer.echo(f"kind accuracy       {result.kind_accuracy:.4f}")
+    typer.echo(f"negatives violated  {result.negatives_violated}")
+    for g in result.misses[:show]:
+        typer.echo(f"miss   {g.doc_id}  {g.en} -> {g.zh}")
+    for d, e, z in result.extras[:show]:
+        typer.echo(f"extra  {d}  {e} -> {z}")
+    for d, e, z, want in result.boundary_errors[:show]:
+        typer.echo(f"bound  {d}  {e} -> {z} (gold {want})")
+
+
+@app.command()
+def push(
+    repo_id: Annotated[str, typer.Argument(help="Hub dataset repository, e.g. someone/zh-en-quotes.")],
+    build_dir: Annotated[Path, typer.Option("--build", help="Built dataset folder.")] = Path("build"),
+    private: Annotated[bool, typer.Option(help="Create the repository as private.")] = False,
+    dry_run: Annotated[bool, typer.Option(help="List the files that would be uploaded, upload nothing.")] = False,
+) -> None:
+    """Upload the built dataset to the Hugging Face Hub as one commit."""
+    from .push import files_to_upload, push as run_push
+
+    try:
+        if dry_run:
+            for rel in files_to_upload(build_dir):
+                typer.echo(rel)
+            return
+        url = run_push(build_dir, repo_id, private=private)
+    except AlignError as exc:
+        _fail(exc)
+    typer.echo(f"pushed {build_dir} to {url}")
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app()
+
+
+if __name__ == "__main__":
+    main()

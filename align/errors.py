@@ -1,0 +1,42 @@
+"""The exception hierarchy of align.
+
+    AlignError
+    ├── InputError            a raw file or folder cannot be used
+    │   ├── EncodingError     no supported encoding decodes the file
+    │   └── EmptyDocumentError
+    ├── GoldError             a gold file is malformed
+    ├── BuildError            the build could not be written
+    └── PublishError          pushing to the Hub failed
+
+Every message names the file (and the line, where there is one) and what was expected.
+"""
+
+from __future__ import annotations
+
+
+class AlignError(Exception):
+    """Base class: the CLI prints ``ClassName: message`` and exits 1."""
+
+
+class InputError(AlignError):
+    pass
+
+
+class EncodingError(InputError):
+    pass
+
+
+class EmptyDocumentError(InputError):
+    pass
+
+
+class GoldError(AlignError):
+    pass
+
+
+class BuildError(AlignError):
+    pass
+
+
+class PublishError(AlignError):
+    pass

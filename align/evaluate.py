@@ -1,0 +1,170 @@
+"""Precision, recall and boundary accuracy of built pairs against a gold file.
+
+Gold lines (JSON): ``{"doc_id", "label": "positive"|"negative", "en", "zh", "alt_zh",
+"kind"}``. Pairs are compared as types per document (a pair found twice in a
+document counts once). A built pair is correct when its English matches a gold
+positive of the same document (case- and space-insensitive) and its Chinese is the
+gold ``zh`` or one of ``alt_zh``; boundary accuracy is the share of built pairs
+whose English matches a gold positive that also got the Chinese exactly right.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import GoldError
+
+
+def key(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).replace("’", "'").replace("‘", "'")
+    return " ".join(text.lower().split())
+
+
+@dataclass(frozen=True, slots=True)
+class GoldPair:
+    doc_id: str
+    label: str
+    en: str
+    zh: str | None
+    alt_zh: tuple[str, ...] = ()
+    kind: str | None = None
+
+
+@dataclass(frozen=True)
+class EvalResult:
+    gold: int
+    predicted: int
+    correct: int
+    boundary_checked: int
+    boundary_exact: int
+    kind_correct: int
+    negatives_violated: int
+    misses: list[GoldPair] = field(default_factory=list)
+    extras: list[tuple[str, str, str]] = field(default_factory=list)
+    boundary_errors: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        return self.correct / self.predicted if self.predicted else 0.0
+
+    @property
+    def recall(self) -> float:
+        return (self.gold - len(self.misses)) / self.gold if self.gold else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def boundary_accuracy(self) -> float:
+        return self.boundary_exact / self.boundary_checked if self.boundary_checked else 0.0
+
+    @property
+    def kind_accuracy(self) -> float:
+        return self.kind_correct / self.correct if self.correct else 0.0
+
+    def as_dict(self) -> dict:
+        return {
+            "gold_pairs": self.gold,
+            "predicted_pairs": self.predicted,
+            "correct": self.correct,
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+            "boundary_accuracy": round(self.boundary_accuracy, 4),
+            "kind_accuracy": round(self.kind_accuracy, 4),
+            "negatives_violated": self.negatives_violated,
+        }
+
+
+def load_gold(path: Path) -> list[GoldPair]:
+    pairs = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise GoldError(f"{path}: cannot be read ({exc.strerror})") from None
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            pairs.append(
+                GoldPair(
+                    doc_id=obj["doc_id"],
+                    label=obj.get("label", "positive"),
+                    en=obj["en"],
+                    zh=obj.get("zh"),
+                    alt_zh=tuple(obj.get("alt_zh") or ()),
+                    kind=obj.get("kind"),
+                )
+            )
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise GoldError(f"{path}:{lineno}: expected a JSON object with doc_id and en ({exc})") from None
+    return pairs
+
+
+def evaluate(predicted: list[tuple[str, str, str, str]], gold: list[GoldPair],
+             doc_ids: set[str] | None = None) -> EvalResult:
+    """Score ``(doc_id, en, zh, kind)`` predictions against gold pairs.
+
+    With ``doc_ids`` given, only gold pairs of those documents count.
+    """
+    if doc_ids is not None:
+        gold = [g for g in gold if g.doc_id in doc_ids]
+    positives = [g for g in gold if g.label == "positive"]
+    negatives = [g for g in gold if g.label == "negative"]
+    pred_types = sorted({(d, key(e), key(z), k) for d, e, z, k in predicted})
+    shown = {}
+    for d, e, z, k in predicted:
+        shown.setdefault((d, key(e), key(z)), (d, e, z))
+    by_en: dict[tuple[str, str], list[GoldPair]] = {}
+    for g in positives:
+        by_en.setdefault((g.doc_id, key(g.en)), []).append(g)
+
+    correct = 0
+    kind_ok = 0
+    found: set[GoldPair] = set()
+    extras = []
+    boundary_checked = boundary_exact = 0
+    boundary_errors = []
+    seen_types = set()
+    for d, e, z, k in pred_types:
+        if (d, e, z) in seen_types:
+            continue
+        seen_types.add((d, e, z))
+        candidates = by_en.get((d, e), [])
+        match = next((g for g in candidates if z == key(g.zh or "") or z in {key(a) for a in g.alt_zh}), None)
+        if candidates:
+            boundary_checked += 1
+            if any(z == key(g.zh or "") for g in candidates):
+                boundary_exact += 1
+            else:
+                boundary_errors.append((d, shown[(d, e, z)][1], shown[(d, e, z)][2], candidates[0].zh or ""))
+        if match:
+            correct += 1
+            found.add(match)
+            if match.kind is None or match.kind == k:
+                kind_ok += 1
+        else:
+            extras.append(shown[(d, e, z)])
+    violated = 0
+    for n in negatives:
+        for d, e, z, k in pred_types:
+            if d == n.doc_id and e == key(n.en) and (n.zh is None or z == key(n.zh)):
+                violated += 1
+    return EvalResult(
+        gold=len(positives),
+        predicted=len(seen_types),
+        correct=correct,
+        boundary_checked=boundary_checked,
+        boundary_exact=boundary_exact,
+        kind_correct=kind_ok,
+        negatives_violated=violated,
+        misses=[g for g in positives if g not in found],
+        extras=extras,
+        boundary_errors=boundary_errors,
+    )

@@ -1,0 +1,527 @@
+"""Stage 4: inline English/Chinese pairs and the exact span each side covers.
+
+Shapes (on normalized text, so brackets and quotes are ASCII/curly already):
+
+- ``zh(en)``      杨立昆(Yann LeCun), “开源倡议”组织(Open-Source Initiative)
+- ``"zh"(en)``    “好点子”(awesome ones); ``《zh》(en)`` titles
+- ``en(zh)``      MMA(综合格斗), “painful to be rational(理性其实是痛苦的)”
+- ``en(exp,zh)``  AMI(advanced machine intelligence,高级机器智能): two pairs
+- ``zh(en,desc)`` / ``zh(desc en)``  a name with a description in the parentheses
+- ``zh en``       麦斯玛 Maxima: a transliterated name followed by the original
+
+The Chinese counterpart of ``zh(en)`` ends at the parenthesis; its left boundary is
+found by walking the words (jieba) leftwards and keeping each word only while the
+English explains it: a dictionary gloss (CC-CEDICT) shares a word with the English,
+the word sounds like the English (pinyin against letters) or is made of
+transliteration characters, or it glosses a letter of an acronym. Function words,
+punctuation and unexplained words (job titles, verbs, descriptors) stop the walk.
+Candidates that are not translations are returned as :class:`Rejection` with a reason.
+
+Scanning is linear: brackets are matched with a stack and a length cap, never with
+backtracking regexes, so unbalanced or deeply nested brackets cost nothing extra.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from . import lexicon as lx
+from .records import NormalizedDocument, Passage, PhrasePair, Rejection
+
+MAX_PAREN_CHARS = 120  # a gloss longer than this is prose, not a translation
+MAX_ZH_RUN = 40
+MAX_DEPTH = 32
+
+# Words that never belong to the counterpart: the walk stops at them.
+STOP_WORDS = frozenset(
+    "的 地 得 了 着 过 和 与 及 以及 或 或者 在 是 为 把 被 将 对 给 从 向 以 由 于 而 跟 同 等 之 也 都 就 又 还 "
+    "并 且 但 即 如 若 比如 例如 包括 其中 称 称为 叫 叫做 称之为 名为 这 那 该 此 其 个 种 位 名 只 "
+    "说 认为 表示 称 道 我 你 他 她 它 我们 你们 他们 她们 当时 当 让 使 用 以 再 一个 一种 一位 这个 那个 "
+    "所谓 即是 就是 也是 还是 都是 有 没有 像 由于 因为 所以 如果 虽然 通过 关于 对于 至于 以后 之后 之前 "
+    "这些 那些 这种 那种 要 会 能 可以 得到 成为 作为 担任 负责 和其 与其".split()
+)
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
+_ACRONYM = re.compile(r"^(?:[A-Z][A-Za-z]*[A-Z][A-Za-z]*|[A-Z]&[A-Z]|[A-Z]{2,}\d*)$")
+_EN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -'’&./+")
+_ZH_RUN_CHARS_EXTRA = frozenset("·•・‧-“”‘’《》0123456789")
+_CLAUSE_PUNCT = frozenset(",。;:!?,、;:!?")
+_SENTENCE_END = frozenset("。!?;…!?")
+_EN_FUNCTION = frozenset("of for at the and in on to a an de von van der".split())
+_DESC_START = frozenset("的是即也指为系曾现前原")
+
+
+def is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff"
+
+
+def is_acronym(en: str) -> bool:
+    return bool(_ACRONYM.match(en.strip()))
+
+
+def is_name_like(en: str) -> bool:
+    words = en.split()
+    caps = [w for w in words if w[:1].isupper()]
+    rest = [w for w in words if not w[:1].isupper()]
+    return bool(caps) and all(w.lower() in _EN_FUNCTION for w in rest)
+
+
+def paren_groups(text: str) -> tuple[list[tuple[int, int]], list[int]]:
+    """Matched ``(``…``)`` pairs (innermost-first order by close) and unclosed opens."""
+    stack: list[int] = []
+    groups: list[tuple[int, int]] = []
+    for i, ch in enumerate(text):
+        if ch == "(":
+            if len(stack) >= MAX_DEPTH:
+                stack.pop(0)
+            stack.append(i)
+        elif ch == ")" and stack:
+            o = stack.pop()
+            if i - o - 1 <= MAX_PAREN_CHARS:
+                groups.append((o, i))
+    return groups, stack
+
+
+class PairExtractor:
+    """Extract pairs from the passages of one normalized document."""
+
+    def __init__(self, doc: NormalizedDocument):
+        self.doc = doc
+        self.pairs: list[PhrasePair] = []
+        self.rejections: list[Rejection] = []
+
+    # -- entry point -----------------------------------------------------------------
+    def run(self, passages: Iterable[Passage]) -> tuple[list[PhrasePair], list[Rejection]]:
+        for p in passages:
+            if p.kind == "boilerplate":
+                continue
+            self._passage(p)
+        return self.pairs, self.rejections
+
+    def _passage(self, p: Passage) -> None:
+        text = p.text
+        body = p.body_offset
+        groups, unclosed = paren_groups(text)
+        for o in unclosed:
+            if o >= body:
+                self._reject(p, text[o : o + 30], "unclosed parenthesis")
+        taken: list[tuple[int, int]] = []
+        for o, c in groups:
+            if o < body or any(a < o and c < b for a, b in taken):
+                continue
+            content = text[o + 1 : c]
+            if "(" in content or ")" in content:
+                self._reject(p, content, "nested parentheses")
+                continue
+            if self._paren(p, o, c):
+                taken.append((o, c))
+        self._juxtaposed(p, body)
+
+    # -- helpers ---------------------------------------------------------------------
+    def _reject(self, p: Passage, text: str, reason: str) -> None:
+        self.rejections.append(Rejection(p.doc_id, p.passage_id, text[:80], reason))
+
+    def _emit(self, p: Passage, en: str, en_a: int, en_b: int, zh_a: int, zh_b: int,
+              shape: str, kind: str, signals: dict[str, float]) -> None:
+        text = p.text
+        zh = text[zh_a:zh_b]
+        base = p.norm_start
+        start, end = self.doc.original_span(base + zh_a, base + zh_b)
+        en_start, en_end = self.doc.original_span(base + en_a, base + en_b)
+        self.pairs.append(
+            PhrasePair(
+                doc_id=p.doc_id,
+                passage_id=p.passage_id,
+                en=en,
+                zh=zh,
+                zh_original=self.doc.raw.text[start:end],
+                kind=kind,
+                start=start,
+                end=end,
+                en_start=en_start,
+                en_end=en_end,
+                context=_sentence(text, zh_a, zh_b, en_a, en_b),
+                confidence=_confidence(shape, signals),
+                shape=shape,
+                signals=tuple(sorted(signals.items())),
+            )
+        )
+
+    # -- parentheses -----------------------------------------------------------------
+    def _paren(self, p: Passage, o: int, c: int) -> bool:
+        text = p.text
+        raw = text[o + 1 : c]
+        lead = len(raw) - len(raw.lstrip())
+        content = raw.strip()
+        ca, cb = o + 1 + lead, o + 1 + lead + len(content)
+        if not content:
+            return False
+        k = o
+        while k > p.body_offset and text[k - 1] == " ":
+            k -= 1
+        left = text[k - 1] if k > p.body_offset else ""
+        has_cjk = bool(_CJK.search(content))
+        has_latin = bool(_LATIN.search(content))
+        left_is_en = bool(left) and (left in _EN_CHARS and left not in " -") and left.isascii()
+        left_is_zh = bool(left) and (is_cjk(left) or left in "”’》")
+
+        if left_is_en and has_cjk:
+            return self._en_zh(p, k, ca, cb, content)
+        if left_is_zh and has_latin and not has_cjk:
+            return self._zh_en(p, k, ca, cb, content, "zh(en)")
+        if left_is_zh and has_latin and has_cjk:
+            return self._zh_mixed(p, k, ca, cb, content)
+        if left_is_en and not has_cjk:
+            self._reject(p, text[max(0, k - 30) : c + 1], "english expansion, no Chinese")
+        return False
+
+    def _zh_en(self, p: Passage, k: int, ea: int, eb: int, en: str, shape: str,
+               conf_scale: float = 1.0) -> bool:
+        """``zh(en)``: the Chinese ends at ``k``; find where it starts."""
+        text = p.text
+        en = en.strip().strip("“”\"'‘’").strip()
+        if not en or not _LATIN.search(en) or any(is_cjk(ch) for ch in en):
+            return False
+        if len(en.split()) > 12:
+            self._reject(p, en, "english too long for an inline gloss")
+            return False
+        span = zh_span_before(text, k, en, p.body_offset)
+        if span is None:
+            self._reject(p, text[max(p.body_offset, k - 12) : eb + 1], "no Chinese counterpart before the parenthesis")
+            return False
+        a, b, how = span
+        zh = text[a:b]
+        signals = _support(zh, en)
+        signals["scale"] = conf_scale
+        if how in ("quote", "title"):
+            signals["delimited"] = 1.0
+        kind = _kind(en, how)
+        if kind in ("name", "term") and signals["support"] < 0.2 and how == "words":
+            self._reject(p, f"{zh}({en})", "no dictionary or transliteration support")
+            return False
+        self._emit(p, en, ea, ea + len(en) if text[ea:ea+len(en)] == en else eb, a, b,
+                   shape if how == "words" else f"{how}(en)", kind, signals)
+        return True
+
+    def _en_zh(self, p: Passage, k: int, ca: int, cb: int, content: str) -> bool:
+        """``en(zh)`` or ``en(expansion,zh)``."""
+        text = p.text
+        parts = re.split(r"\s*[,,;;]\s*", content, maxsplit=1)
+        if len(parts) == 2 and not _CJK.search(parts[0]) and _CJK.search(parts[1]):
+            return self._expansion(p, k, ca, cb, parts[0], parts[1])
+        zh = content
+        reason = _description_reason(zh)
+        en_a, en_b, quoted = en_span_before(text, k, p.body_offset)
+        if en_a is None:
+            return False
+        en_run = text[en_a:en_b]
+        if reason is None and _LATIN.search(zh):
+            # Latin inside the gloss is fine only where it spells out an acronym letter
+            # (FAIR -> Facebook…); otherwise the gloss describes rather than translates.
+            latin = re.findall(r"[A-Za-z][A-Za-z0-9\-]*", zh)
+            last = en_run.split()[-1]
+            if not (is_acronym(last) and all(w[0].upper() in last.upper() for w in latin)):
+                reason = "description (mentions other English)"
+        if reason:
+            self._reject(p, f"{en_run}({zh})", reason)
+            return False
+        if not quoted:
+            en_a = _trim_english(text, en_a, en_b, zh)
+        en = text[en_a:en_b]
+        signals = _support(zh, en)
+        if quoted:
+            signals["delimited"] = 1.0
+        kind = "quote" if quoted else _kind(en, "words")
+        if kind in ("name", "term") and signals["support"] < 0.2 and not quoted:
+            self._reject(p, f"{en}({zh})", "no dictionary or transliteration support")
+            return False
+        self._emit(p, en, en_a, en_b, ca, cb, "en(zh)", kind, signals)
+        return True
+
+    def _expansion(self, p: Passage, k: int, ca: int, cb: int, exp: str, zh: str) -> bool:
+        text = p.text
+        if _description_reason(zh):
+            self._reject(p, f"({exp},{zh})", _description_reason(zh))
+            return False
+        en_a, en_b, _ = en_span_before(text, k, p.body_offset)
+        zh_a = text.index(zh, ca)
+        zh_b = zh_a + len(zh)
+        exp_a = ca
+        emitted = False
+        signals = _support(zh, exp)
+        if en_a is not None:
+            acro = text[en_a:en_b].split()[-1]
+            acro_a = en_b - len(acro)
+            if is_acronym(acro):
+                initials = "".join(w[0] for w in re.findall(r"[A-Za-z]+", exp)).upper()
+                letters = re.sub(r"[^A-Z]", "", acro.upper())
+                match = _initials_match(letters, exp)
+                s = dict(signals, acronym=1.0 if match else 0.0)
+                self._emit(p, acro, acro_a, en_b, zh_a, zh_b, "en(exp,zh)", "acronym", s)
+                emitted = True
+                del initials
+        kind = _kind(exp, "words")
+        self._emit(p, exp, exp_a, exp_a + len(exp), zh_a, zh_b, "en(exp,zh)", kind, dict(signals, expansion=1.0))
+        return emitted or True
+
+    def _zh_mixed(self, p: Passage, k: int, ca: int, cb: int, content: str) -> bool:
+        """``zh(en,description)`` or ``zh(description en)``."""
+        first = re.split(r"\s*[,,;;]\s*", content, maxsplit=1)[0]
+        if first != content and not _CJK.search(first) and is_name_like(first):
+            return self._zh_en(p, k, ca, ca + len(first), first, "zh(en,desc)", 0.9)
+        names = list(re.finditer(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+", content))
+        if names:
+            m = names[-1]
+            if m.end() == len(content):
+                en = m.group(0)
+                zh_left = zh_span_before(p.text, k, en, p.body_offset)
+                if zh_left and lx.phonetic_coverage(p.text[zh_left[0]:zh_left[1]], en) >= 0.6:
+                    return self._zh_en(p, k, ca + m.start(), ca + m.end(), en, "zh(desc en)", 0.8)
+        self._reject(p, f"({content})", "description")
+        return False
+
+    # -- juxtaposed names ------------------------------------------------------------
+    def _juxtaposed(self, p: Passage, body: int) -> None:
+        text = p.text
+        for m in re.finditer(r"(?<=[\u4e00-\u9fff]) ([A-Z][a-z]+(?: [A-Z][a-z]+){0,2})(?![A-Za-z(]| ?\()", text):
+            if m.start() < body:
+                continue
+            en = m.group(1)
+            span = zh_span_before(text, m.start(), en, body, names_only=True)
+            if span is None:
+                continue
+            a, b, _ = span
+            zh = text[a:b]
+            sim = lx.phonetic_similarity(zh, en)
+            if len(zh) >= 2 and lx.translit_share(zh) >= 0.6 and sim >= 0.55:
+                signals = _support(zh, en)
+                signals["scale"] = 0.85
+                self._emit(p, en, m.start(1), m.end(1), a, b, "zh en", "name", signals)
+
+
+# -- boundaries ------------------------------------------------------------------------
+def en_span_before(text: str, k: int, floor: int) -> tuple[int | None, int, bool]:
+    """The English run ending at ``k``: ``(start, end, quoted)``."""
+    b = k
+    a = k
+    while a > floor and text[a - 1] in _EN_CHARS:
+        a -= 1
+    while a < b and text[a] in " -'’./&":
+        a += 1
+    if a >= b or not _LATIN.search(text[a:b]):
+        return None, b, False
+    quoted = a > floor and text[a - 1] in "“\"‘"
+    return a, b, quoted
+
+
+def _trim_english(text: str, a: int, b: int, zh: str) -> int:
+    """Drop leading English words the Chinese does not translate (Facebook News Feed)."""
+    words = list(re.finditer(r"\S+", text[a:b]))
+    if len(words) <= 1:
+        return a
+    last = words[-1].group(0)
+    if is_acronym(last):
+        return a + words[-1].start()
+    zh_glosses = set()
+    for w in lx.segment_words(zh):
+        zh_glosses |= lx.gloss_words(w)
+    keep = len(words) - 1
+    for i in range(len(words) - 2, -1, -1):
+        w = words[i].group(0)
+        stemmed = lx.stem(re.sub(r"[^A-Za-z]", "", w))
+        if w.lower() in _EN_FUNCTION and i > 0:
+            continue
+        if any(lx.words_match(g, stemmed) for g in zh_glosses):
+            keep = i
+            continue
+        if lx.phonetic_coverage(zh, w) >= 0.7:
+            keep = i
+            continue
+        break
+    return a + words[keep].start()
+
+
+def zh_span_before(text: str, k: int, en: str, floor: int, names_only: bool = False):
+    """The Chinese counterpart of ``en`` ending at ``k``: ``(start, end, how)`` or None."""
+    if k <= floor:
+        return None
+    if text[k - 1] in "”》’":
+        opener = {"”": "“", "》": "《", "’": "‘"}[text[k - 1]]
+        o = text.rfind(opener, max(floor, k - MAX_ZH_RUN - 2), k - 1)
+        closer_inside = text.find(text[k - 1], o + 1, k - 1) if o >= 0 else -1
+        if o >= 0 and closer_inside == -1 and k - 1 - (o + 1) >= 1:
+            inner = text[o + 1 : k - 1]
+            if not any(ch in _CLAUSE_PUNCT for ch in inner):
+                how = "title" if opener == "《" else "quote"
+                # “开源倡议”组织-style names end with a quote only when the whole run
+                # is quoted; a quote in the middle is handled by the word walk.
+                return o + 1, k - 1, how
+    a = k
+    while a > floor and k - a < MAX_ZH_RUN and (is_cjk(text[a - 1]) or text[a - 1] in _ZH_RUN_CHARS_EXTRA):
+        a -= 1
+    run = text[a:k]
+    # Leading digits/quotes that belong to the previous phrase are not part of the run.
+    while run and (run[0].isdigit() or run[0] in "”’》-·"):
+        run = run[1:]
+        a += 1
+    if not run or not _CJK.search(run):
+        return None
+    words = lx.segment_words(run)
+    en_words = lx.english_words(en)
+    acronym = is_acronym(en)
+    name_like = is_name_like(en) and not acronym
+    keep = len(words)
+    i = len(words) - 1
+    first = True
+    while i >= 0:
+        w = words[i]
+        if w in STOP_WORDS or (not first and any(ch in _CLAUSE_PUNCT for ch in w)):
+            break
+        if w.strip() == "":
+            break
+        if all(ch in lx.NAME_JOINERS or ch in "“”‘’" for ch in w):
+            keep = i
+            i -= 1
+            continue
+        joined = i + 1 < len(words) and words[i + 1] and words[i + 1][0] in lx.NAME_JOINERS
+        if first or joined or _explained(w, en, en_words, acronym, name_like, names_only):
+            keep = i
+            first = False
+            i -= 1
+            continue
+        break
+    if keep >= len(words):
+        return None
+    start = a + sum(len(w) for w in words[:keep])
+    span = text[start:k]
+    # Strip joiners and unbalanced quotes at the left edge.
+    while span and (span[0] in lx.NAME_JOINERS or (span[0] in "”’") or
+                    (span[0] in "“‘" and span.count("“") + span.count("‘") > span.count("”") + span.count("’"))):
+        span = span[1:]
+        start += 1
+    if not span or not _CJK.search(span) or span in STOP_WORDS:
+        return None
+    if names_only and lx.translit_share(span) < 0.5:
+        # A name followed by a descriptor word is not a juxtaposed name.
+        return None
+    return start, k, "words"
+
+
+def _explained(w: str, en: str, en_words: list[str], acronym: bool, name_like: bool,
+               names_only: bool) -> bool:
+    if not names_only and lx.gloss_covers(w, en_words):
+        return True
+    if acronym and not names_only:
+        letters = set(re.sub(r"[^A-Z]", "", en.upper()))
+        initials = lx.gloss_initials(w)
+        if initials and any(ch.lower() in initials for ch in letters) and len(w) >= 2:
+            # Only content words with a gloss starting with an acronym letter.
+            return True
+    if name_like or names_only:
+        if len(w) >= 2 and lx.translit_share(w) == 1.0 and lx.phonetic_coverage(w, en) >= 0.4:
+            return True
+        if lx.phonetic_coverage(w, en) >= 0.75 and len(w) <= 4:
+            return True
+    return False
+
+
+# -- evidence ----------------------------------------------------------------------------
+def _support(zh: str, en: str) -> dict[str, float]:
+    """Signals for a pair: dictionary coverage, phonetics, transliteration, length."""
+    en_words = lx.english_words(en)
+    words = [w for w in lx.segment_words(zh) if _CJK.search(w)]
+    han = sum(len(w) for w in words) or 1
+    covered = sum(len(w) for w in words if lx.gloss_covers(w, en_words))
+    dict_cov = covered / han
+    en_hit = 0
+    if en_words:
+        glosses = set()
+        for w in words:
+            glosses |= lx.gloss_words(w)
+        en_hit = sum(1 for e in en_words if any(lx.words_match(g, e) for g in glosses)) / len(en_words)
+    phon = lx.phonetic_similarity(zh, en) if is_name_like(en) or len(en.split()) <= 3 else 0.0
+    translit = lx.translit_share(zh)
+    acronym_fit = 0.0
+    if is_acronym(en):
+        letters = set(re.sub(r"[^A-Z]", "", en.upper()).lower())
+        inits = set()
+        for w in words:
+            inits |= lx.gloss_initials(w)
+        acronym_fit = len(letters & inits) / max(len(letters), 1)
+    support = max(dict_cov, en_hit, acronym_fit, phon * (0.5 + 0.5 * translit))
+    ratio = len(zh) / max(len(en), 1)
+    return {
+        "dict": round(dict_cov, 4),
+        "en_hit": round(en_hit, 4),
+        "phonetic": round(phon, 4),
+        "translit": round(translit, 4),
+        "acronym": round(acronym_fit, 4),
+        "support": round(support, 4),
+        "len_ratio": round(ratio, 4),
+    }
+
+
+_SHAPE_PRIOR = {
+    "zh(en)": 0.72, "quote(en)": 0.85, "title(en)": 0.9, "en(zh)": 0.75, "en(exp,zh)": 0.85,
+    "zh(en,desc)": 0.7, "zh(desc en)": 0.55, "zh en": 0.5,
+}
+
+
+def _confidence(shape: str, s: dict[str, float]) -> float:
+    prior = _SHAPE_PRIOR.get(shape, 0.6)
+    value = prior * (0.55 + 0.45 * min(1.0, s.get("support", 0.0) + 0.3 * s.get("delimited", 0.0)))
+    value *= s.get("scale", 1.0)
+    return round(max(0.01, min(0.99, value)), 4)
+
+
+def _description_reason(zh: str) -> str | None:
+    if zh[:1] in _DESC_START:
+        return "description (starts with a function word)"
+    if any(ch in _CLAUSE_PUNCT for ch in zh):
+        return "description (a clause, not a phrase)"
+    if len(zh) > 30:
+        return "description (too long for a gloss)"
+    if zh.endswith(("的缩写", "的简称", "的简写")):
+        return "description (an abbreviation note)"
+    return None
+
+
+def _initials_match(letters: str, exp: str) -> bool:
+    words = [w for w in re.findall(r"[A-Za-z]+", exp)]
+    spelled = "".join(w if w.isupper() else w[0] for w in words).upper()
+    spelled_no_func = "".join(w if w.isupper() else w[0] for w in words if w.lower() not in _EN_FUNCTION).upper()
+    return letters in (spelled, spelled_no_func) or letters.endswith(spelled_no_func)
+
+
+def _kind(en: str, how: str) -> str:
+    if how == "title":
+        return "title"
+    if how == "quote":
+        return "quote"
+    if is_acronym(en):
+        return "acronym"
+    if is_name_like(en):
+        return "name"
+    return "term"
+
+
+def _sentence(text: str, *positions: int) -> str:
+    lo, hi = min(positions), max(positions)
+    a = lo
+    while a > 0 and text[a - 1] not in _SENTENCE_END:
+        a -= 1
+    b = hi
+    while b < len(text) and text[b - 1 : b] not in _SENTENCE_END if b > hi else b < len(text):
+        if text[b] in _SENTENCE_END:
+            b += 1
+            break
+        b += 1
+    return text[a:b].strip()
+
+
+def extract_pairs(doc: NormalizedDocument, passages: Iterable[Passage]) -> tuple[list[PhrasePair], list[Rejection]]:
+    """All pairs of ``doc`` in document order, and the candidates refused with reasons."""
+    pairs, rejections = PairExtractor(doc).run(passages)
+    pairs.sort(key=lambda pr: (pr.start, pr.en_start, pr.en))
+    return pairs, rejections

@@ -1,0 +1,154 @@
+"""Language resources the extractor weighs its evidence with.
+
+- an English–Chinese dictionary (CC-CEDICT): does a Chinese word gloss an English word?
+- pinyin (pypinyin): does a Chinese span sound like an English name?
+- a transliteration character set: the characters of the standard table used to
+  transliterate foreign names into Chinese (Xinhua's 英语姓名译名手册 syllabary).
+- word segmentation (jieba): where the word boundaries of a Chinese run are.
+
+All loaders are lazy and cached: ``align --help`` must not pay for them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+logger = logging.getLogger(__name__)
+
+TRANSLIT_CHARS = frozenset(
+    "阿埃艾爱安昂奥澳巴拜班邦宝保鲍贝本比彼毕宾波伯博布查达戴丹道德登邓迪蒂丁东杜多厄恩尔"
+    "法凡范菲费芬丰弗福夫盖甘冈戈格葛根古瓜哈海汉豪赫亨洪胡华霍基吉加贾简杰金卡凯坎康考柯"
+    "科克肯库奎夸拉莱赖兰朗劳勒雷蕾里利莉丽连林琳卢鲁路伦罗洛马玛迈麦曼梅美门蒙米密明摩莫"
+    "默姆穆纳娜奈南内尼宁纽努诺欧帕潘庞佩彭皮珀坡普奇齐恰乔切钦琼丘萨塞桑瑟森沙莎尚舍什施"
+    "史斯松苏索塔泰坦汤唐特滕提廷图托瓦万旺威韦维温沃乌伍西希锡夏谢辛休雅亚扬耶伊因英尤"
+    "约泽扎詹哲兹佐茨朱茜娅妮黛丝琪"
+)
+NAME_JOINERS = frozenset("·•・‧-")
+
+_EN_STOP = frozenset(
+    "a an the of for and or to be is are was in on at by with from as its it this that".split()
+)
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+def stem(word: str) -> str:
+    w = word.lower()
+    for suffix in ("ies", "es", "s"):
+        if len(w) > 4 and w.endswith(suffix) and not w.endswith("ss"):
+            return w[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return w
+
+
+def english_words(text: str) -> list[str]:
+    """Content words of an English phrase, lowercased and stemmed."""
+    return [stem(w) for w in _WORD.findall(text) if w.lower() not in _EN_STOP]
+
+
+def words_match(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if len(a) >= 5 and len(b) >= 5:
+        k = min(len(a), len(b), 7)
+        return a[:k - 1] == b[:k - 1] and min(len(a), len(b)) >= k - 1
+    return False
+
+
+@lru_cache(maxsize=1)
+def cedict() -> dict[str, frozenset[str]]:
+    """Simplified headword -> stemmed English gloss words, from CC-CEDICT."""
+    from .cedict_data import load_cedict_lines
+
+    table: dict[str, set[str]] = {}
+    for line in load_cedict_lines():
+        if line.startswith("#"):
+            continue
+        try:
+            head, rest = line.split(" [", 1)
+            _, simp = head.split(" ", 1)
+            glosses = rest.split("] ", 1)[1]
+        except ValueError:
+            continue
+        words = table.setdefault(simp.strip(), set())
+        for gloss in glosses.strip().strip("/").split("/"):
+            if gloss.startswith(("variant of", "see ", "old variant", "CL:", "used in")):
+                continue
+            words.update(stem(w) for w in _WORD.findall(gloss) if w.lower() not in _EN_STOP)
+    return {k: frozenset(v) for k, v in table.items()}
+
+
+@lru_cache(maxsize=65536)
+def gloss_words(zh: str) -> frozenset[str]:
+    """English gloss words of a Chinese word (its characters' glosses if not a headword)."""
+    table = cedict()
+    if zh in table:
+        return table[zh]
+    return frozenset()
+
+
+def gloss_covers(zh: str, en_words: list[str]) -> bool:
+    glosses = gloss_words(zh)
+    return any(words_match(g, w) for g in glosses for w in en_words)
+
+
+def gloss_initials(zh: str) -> frozenset[str]:
+    return frozenset(g[0] for g in gloss_words(zh) if g)
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def segment_words(text: str) -> list[str]:
+    """Chinese word segmentation (jieba, HMM on for unseen transliterations)."""
+    return _jieba().lcut(text, HMM=True)
+
+
+@lru_cache(maxsize=65536)
+def pinyin(text: str) -> str:
+    from pypinyin import Style, lazy_pinyin
+
+    return "".join(p for p in lazy_pinyin(text, style=Style.NORMAL, errors="ignore") if p.isalpha())
+
+
+_PY_RULES = (("zh", "j"), ("ch", "c"), ("sh", "s"), ("x", "s"), ("q", "c"), ("ng", "n"), ("ui", "wei"))
+_EN_RULES = (("ph", "f"), ("th", "t"), ("ck", "k"), ("ch", "c"), ("sh", "s"), ("k", "c"), ("v", "w"), ("z", "s"), ("y", "i"), ("ee", "i"))
+
+
+def _phonetic_key(text: str, rules) -> str:
+    for a, b in rules:
+        text = text.replace(a, b)
+    return text
+
+
+def phonetic_similarity(zh: str, en: str) -> float:
+    """0..1: how much the pinyin of ``zh`` sounds like the English letters of ``en``."""
+    py = _phonetic_key(pinyin(zh).replace("y", "i"), _PY_RULES)
+    letters = _phonetic_key("".join(_WORD.findall(en)).lower(), _EN_RULES)
+    if not py or not letters:
+        return 0.0
+    return SequenceMatcher(None, py, letters, autojunk=False).ratio()
+
+
+def phonetic_coverage(zh: str, en: str) -> float:
+    """Share of the pinyin of ``zh`` found, in order, in the English letters."""
+    py = _phonetic_key(pinyin(zh).replace("y", "i"), _PY_RULES)
+    letters = _phonetic_key("".join(_WORD.findall(en)).lower(), _EN_RULES)
+    if not py or not letters:
+        return 0.0
+    blocks = SequenceMatcher(None, py, letters, autojunk=False).get_matching_blocks()
+    return sum(b.size for b in blocks) / len(py)
+
+
+def translit_share(zh: str) -> float:
+    han = [c for c in zh if "\u4e00" <= c <= "\u9fff"]
+    if not han:
+        return 0.0
+    return sum(1 for c in han if c in TRANSLIT_CHARS) / len(han)

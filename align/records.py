@@ -1,0 +1,113 @@
+"""Records that flow one way through the pipeline.
+
+``RawDocument -> NormalizedDocument -> Passage -> PhrasePair``; every record keeps
+its source (``doc_id``, content hash) and ``(start, end)`` character offsets into
+the *original* decoded text, so ``original[start:end]`` is what the record reports.
+"""
+
+from __future__ import annotations
+
+from array import array
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class RawDocument:
+    """One decoded input file."""
+
+    doc_id: str  # the file stem
+    path: str  # relative to the raw folder, with forward slashes
+    text: str  # decoded text, exactly as in the file (no newline translation)
+    sha256: str  # of the file's bytes
+    encoding: str
+    size_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedDocument:
+    """A document in Simplified Chinese with a map back to the original text.
+
+    ``src_start[k]``/``src_end[k]`` are the original offsets of normalized char ``k``.
+    """
+
+    raw: RawDocument
+    variant: str  # hk, tw, t or s: the script the original was written in
+    opencc_config: str | None  # None when the text was already Simplified
+    text: str
+    src_start: array = field(repr=False)
+    src_end: array = field(repr=False)
+
+    @property
+    def doc_id(self) -> str:
+        return self.raw.doc_id
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Original ``(start, end)`` of the normalized span ``[start, end)``."""
+        if end <= start:
+            pos = self.src_start[start] if start < len(self.text) else len(self.raw.text)
+            return pos, pos
+        return self.src_start[start], self.src_end[end - 1]
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A paragraph, a heading or a boilerplate line of one document."""
+
+    passage_id: str  # f"{doc_id}/{index:04d}"
+    doc_id: str
+    index: int
+    kind: str  # content, heading or boilerplate
+    speaker: str | None
+    text: str  # normalized (Simplified) text, speaker label included
+    text_original: str
+    norm_start: int  # offsets into the normalized document text
+    norm_end: int
+    start: int  # offsets into the original document text
+    end: int
+    body_offset: int = 0  # where the text after the speaker label starts, within ``text``
+
+
+@dataclass(frozen=True, slots=True)
+class PhrasePair:
+    """An English phrase and its Chinese counterpart span in one passage."""
+
+    doc_id: str
+    passage_id: str
+    en: str
+    zh: str  # normalized, Simplified
+    zh_original: str  # exactly ``original_text[start:end]``
+    kind: str  # name, term, acronym, title or quote
+    start: int  # original offsets of the Chinese span
+    end: int
+    en_start: int  # original offsets of the English phrase
+    en_end: int
+    context: str  # the normalized sentence the pair came from
+    confidence: float
+    shape: str  # zh(en), en(zh), "zh"(en), zh en ...
+    signals: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A candidate the extractor looked at and refused, with the reason."""
+
+    doc_id: str
+    passage_id: str
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentStatus:
+    """What the build did with one file of the raw folder."""
+
+    path: str
+    doc_id: str | None
+    status: str  # built or skipped
+    reason: str | None = None
+    sha256: str | None = None
+    encoding: str | None = None
+    variant: str | None = None
+    opencc_config: str | None = None
+    passages: int = 0
+    pairs: int = 0

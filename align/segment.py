@@ -1,0 +1,110 @@
+"""Stage 3: split a normalized document into passages.
+
+A passage is one non-empty line (scraped articles put one paragraph per line). Each
+is classed as ``content``, ``heading`` or ``boilerplate`` and, for interview
+transcripts, given its ``speaker``: a label at the start of the line followed by a
+colon (``朱克伯格:``, ``Ruchi Sanghvi:``). Transcripts often lose the colon when the
+label was bold in the page, so a label seen with a colon at least twice in the same
+document also counts where the colon is missing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from .records import NormalizedDocument, Passage
+
+_LABEL = re.compile(
+    r"^(?P<label>[A-Z][A-Za-z.'\-]+(?: [A-Z][A-Za-z.'\-]+){0,3}|[\u4e00-\u9fff·]{2,8}) ?:(?!//)"
+)
+# Lines that scraped Chinese pages carry around the article: loaders, bylines,
+# credits, captions and metadata. These are generic page furniture, not content.
+_BOILERPLATE = re.compile(
+    r"""^(?:
+        正在加载|加载中|视频章节$|点击(?:查看|播放|阅读)|展开全文|返回搜狐|责任编辑
+      | (?:文|作者|编辑|责编|译者|翻译|编译|撰文|出品|校对|审校|来源|记者|摄影|图|图注|图片|图源|图片来源|
+          关键词|关键字|标签|事实核查备注|备注|原文链接|原标题|本文来源)\s*[|:]
+    )""",
+    re.VERBOSE,
+)
+_CREDIT = re.compile(r"(?:图片来源|图源|图片提供|摄影)\s*[:|]|/\s*GETTY IMAGES|©")
+_DATELINE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日.*(?:阅读|浏览)|(?:阅读|浏览).*\d{4}年\d{1,2}月\d{1,2}日")
+_END_PUNCT = tuple("。!?;…”’\")】")
+
+
+def _is_doubled(line: str) -> bool:
+    """A caption that scrapers repeat (alt text + caption): the line is ``x + x``."""
+    n = len(line)
+    return n >= 8 and n % 2 == 0 and line[: n // 2] == line[n // 2 :]
+
+
+def classify_line(line: str, is_first: bool) -> str:
+    if _BOILERPLATE.match(line) or _CREDIT.search(line) or _DATELINE.search(line):
+        return "boilerplate"
+    if _is_doubled(line):
+        return "boilerplate"
+    if is_first:
+        return "heading"
+    if len(line) <= 40 and not line.endswith(_END_PUNCT) and not _LABEL.match(line):
+        return "heading"
+    return "content"
+
+
+def segment_document(doc: NormalizedDocument) -> list[Passage]:
+    """Passages of ``doc`` in document order."""
+    text = doc.text
+    spans = []
+    pos = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped:
+            lead = len(line) - len(line.lstrip())
+            spans.append((pos + lead, pos + lead + len(stripped)))
+        pos += len(line) + 1
+
+    labels = Counter()
+    for a, b in spans:
+        m = _LABEL.match(text[a:b])
+        if m:
+            labels[m.group("label")] += 1
+    known = sorted((label for label, n in labels.items() if n >= 2), key=len, reverse=True)
+
+    passages = []
+    for index, (a, b) in enumerate(spans):
+        line = text[a:b]
+        kind = classify_line(line, index == 0)
+        speaker, body = None, 0
+        if kind == "content":
+            speaker, body = _speaker(line, known)
+        start, end = doc.original_span(a, b)
+        passages.append(
+            Passage(
+                passage_id=f"{doc.doc_id}/{index:04d}",
+                doc_id=doc.doc_id,
+                index=index,
+                kind=kind,
+                speaker=speaker,
+                text=line,
+                text_original=doc.raw.text[start:end],
+                norm_start=a,
+                norm_end=b,
+                start=start,
+                end=end,
+                body_offset=body,
+            )
+        )
+    return passages
+
+
+def _speaker(line: str, known: list[str]) -> tuple[str | None, int]:
+    m = _LABEL.match(line)
+    if m and m.group("label") in known:
+        return m.group("label"), m.end()
+    for label in known:
+        if line.startswith(label) and len(line) > len(label):
+            nxt = line[len(label)]
+            # "Ruchi Sanghvi,Facebook 的第一位…" introduces the person; it is not a turn.
+            if nxt not in ",、的和与及" and not (label[-1].isascii() and nxt.isascii() and nxt.islower()):
+                return label, len(label)
+    return None, 0
