@@ -61,7 +61,8 @@ def is_acronym(en: str) -> bool:
 
 
 def is_name_like(en: str) -> bool:
-    words = en.split()
+    words = [w.strip("“”\"‘’'") for w in en.split()]
+    words = [w for w in words if w]
     caps = [w for w in words if w[:1].isupper()]
     rest = [w for w in words if not w[:1].isupper()]
     return bool(caps) and all(w.lower() in _EN_FUNCTION for w in rest)
@@ -367,16 +368,22 @@ def zh_span_before(text: str, k: int, en: str, floor: int, names_only: bool = Fa
         a += 1
     if not run or not _CJK.search(run):
         return None
-    words = lx.segment_words(run)
     en_words = lx.english_words(en)
     acronym = is_acronym(en)
     name_like = is_name_like(en) and not acronym
+    # A name chained with joiners (安德鲁·“博兹”·博斯沃思) is one unit: only its first
+    # segment can carry a descriptor (首席技术官安德鲁) and needs the word walk.
+    chain_at = _chain_start(run)
+    head, tail = run[:chain_at], run[chain_at:]
+    words = lx.segment_words(head) if head else []
+    floor_len = _headword_floor(head, en_words) if not tail else 0
     keep = len(words)
     i = len(words) - 1
     first = True
     while i >= 0:
         w = words[i]
-        if w in STOP_WORDS or (not first and any(ch in _CLAUSE_PUNCT for ch in w)):
+        inside_floor = sum(len(x) for x in words[i:]) <= floor_len
+        if not inside_floor and (w in STOP_WORDS or (not first and any(ch in _CLAUSE_PUNCT for ch in w))):
             break
         if w.strip() == "":
             break
@@ -384,16 +391,24 @@ def zh_span_before(text: str, k: int, en: str, floor: int, names_only: bool = Fa
             keep = i
             i -= 1
             continue
-        joined = i + 1 < len(words) and words[i + 1] and words[i + 1][0] in lx.NAME_JOINERS
-        if first or joined or _explained(w, en, en_words, acronym, name_like, names_only):
+        if first or inside_floor or _explained(w, en, en_words, acronym, name_like, names_only):
             keep = i
             first = False
             i -= 1
             continue
+        if (name_like or names_only) and len(w) == 1 and w in lx.TRANSLIT_CHARS and i + 1 < len(words) \
+                and lx.translit_share(words[i + 1]) == 1.0:
+            # A single transliteration character jieba split off a name (奥/雷利亚).
+            keep = i
+            i -= 1
+            continue
         break
-    if keep >= len(words):
+    if keep >= len(words) and not tail:
         return None
     start = a + sum(len(w) for w in words[:keep])
+    if (name_like or names_only) and start < k - 2 and text[start] in _STOP_CHARS and \
+            lx.translit_share(text[start + 1 : k]) >= 0.5:
+        start += 1  # 而埃隆·马斯克: a function character jieba glued to the name
     span = text[start:k]
     # Strip joiners and unbalanced quotes at the left edge.
     while span and (span[0] in lx.NAME_JOINERS or (span[0] in "”’") or
@@ -406,6 +421,33 @@ def zh_span_before(text: str, k: int, en: str, floor: int, names_only: bool = Fa
         # A name followed by a descriptor word is not a juxtaposed name.
         return None
     return start, k, "words"
+
+
+_STOP_CHARS = frozenset(w for w in STOP_WORDS if len(w) == 1)
+
+
+def _chain_start(run: str) -> int:
+    """Index of the first joiner of the name chain ending ``run`` (len(run) if none)."""
+    joints = [i for i, ch in enumerate(run) if ch in lx.NAME_JOINERS]
+    if not joints:
+        return len(run)
+    chain = joints[-1]
+    for prev in reversed(joints[:-1]):
+        segment = run[prev + 1 : chain]
+        if segment and not any(ch in _STOP_CHARS for ch in segment):
+            chain = prev
+        else:
+            break
+    return chain
+
+
+def _headword_floor(head: str, en_words: list[str]) -> int:
+    """Length of the longest suffix of ``head`` that the dictionary glosses as ``en``."""
+    best = 0
+    for n in range(2, min(len(head), 12) + 1):
+        if lx.gloss_covers(head[-n:], en_words):
+            best = n
+    return best
 
 
 def _explained(w: str, en: str, en_words: list[str], acronym: bool, name_like: bool,

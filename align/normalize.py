@@ -145,7 +145,7 @@ def detect_variant(text: str) -> str:
     to_trad = _converter("s2t").convert(sample)
     trad_only = _count_diffs(sample, to_simp)
     simp_only = _count_diffs(sample, to_trad)
-    if trad_only <= simp_only or trad_only < max(3, 0.01 * han):
+    if trad_only <= simp_only or trad_only < max(1, 0.01 * han):
         return "s"
     hk = sum(sample.count(w) for w in _HK_WORDS)
     tw = sum(sample.count(w) for w in _TW_WORDS)

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+RAW = ROOT / "raw"
+GOLD = ROOT / "tests" / "gold" / "seeds.jsonl"
+SEED_HK = "000_8297485a0459a644"
+SEED_SUMMARY = "001_88066083f094b5d5"
+SEED_FORTUNE = "004_591f396a4df44537"
+
+
+def seed_text(doc_id: str) -> str:
+    return (RAW / f"{doc_id}.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """The seeds built once for the whole session: (out_dir, report)."""
+    from align.pipeline import build
+
+    out = tmp_path_factory.mktemp("build") / "build"
+    report = build(RAW, out, gold_path=GOLD if GOLD.exists() else None)
+    return out, report

@@ -1,0 +1,148 @@
+"""The CLI through typer's runner: exit codes and the lines users read."""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+from typer.testing import CliRunner
+
+from align.cli import app
+
+from .conftest import GOLD, RAW, SEED_FORTUNE, ROOT
+
+runner = CliRunner()
+
+
+def _hub_major() -> int:
+    import huggingface_hub
+
+    return int(huggingface_hub.__version__.split(".")[0])
+
+
+@pytest.fixture()
+def small_raw(tmp_path):
+    raw = tmp_path / "articles"
+    raw.mkdir()
+    shutil.copy(RAW / f"{SEED_FORTUNE}.txt", raw)
+    return raw
+
+
+def test_build_prints_a_summary_and_writes_the_dataset(small_raw, tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["build", "--raw", str(small_raw), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert SEED_FORTUNE in result.output
+    assert "1 documents built, 0 skipped" in result.output
+    assert (out / "README.md").is_file()
+    assert (out / "pairs/train-00000-of-00001.parquet").is_file()
+
+
+def test_build_names_the_file_it_skipped_and_strict_fails(small_raw, tmp_path):
+    (small_raw / "broken.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    result = runner.invoke(app, ["build", "--raw", str(small_raw), "--out", str(tmp_path / "o1")])
+    assert result.exit_code == 0
+    assert "broken.txt" in result.output and "PNG image" in result.output
+    result = runner.invoke(app, ["build", "--raw", str(small_raw), "--out", str(tmp_path / "o2"), "--strict"])
+    assert result.exit_code == 1
+    assert "broken.txt" in result.output
+    assert not (tmp_path / "o2").exists()
+
+
+def test_build_of_missing_folder_is_one_line(tmp_path):
+    result = runner.invoke(app, ["build", "--raw", str(tmp_path / "nope"), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert result.output.strip().startswith("InputError:") and "nope" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "flag,source,expected",
+    [
+        ("auto", "「好點子」(awesome ones)", "“好点子”(awesome ones)"),
+        ("hk", "MMA(綜合格鬥)", "MMA(综合格斗)"),
+        ("tw", "這是軟體", "这是软体"),
+        ("t", "開源", "开源"),
+        ("s", "开源（open source）", "开源(open source)"),
+    ],
+)
+def test_normalize_reads_stdin(flag, source, expected):
+    result = runner.invoke(app, ["normalize", "--from", flag], input=source)
+    assert result.exit_code == 0
+    assert result.output == expected
+
+
+def test_eval_prints_the_figures(built):
+    out, report = built
+    result = runner.invoke(app, ["eval", "--gold", str(GOLD), "--build", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = dict(line.split(None, 1) if " " in line else (line, "") for line in result.output.splitlines()[:0])
+    assert f"precision           {report.gold.precision:.4f}" in result.output
+    assert f"recall              {report.gold.recall:.4f}" in result.output
+    assert "boundary accuracy" in result.output
+    del lines
+
+
+def test_push_dry_run_lists_exactly_the_build_files(built):
+    out, _ = built
+    result = runner.invoke(app, ["push", "someone/zh-en-quotes", "--build", str(out), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    expected = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert result.output.splitlines() == expected
+
+
+def test_push_without_token_is_one_clear_line(built, monkeypatch, tmp_path):
+    out, _ = built
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "empty-hf-home"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    result = runner.invoke(app, ["push", "someone/zh-en-quotes", "--build", str(out)])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "PublishError: no Hugging Face token: set HF_TOKEN or run `hf auth login`"
+    ]
+
+
+def test_push_refuses_secrets(built, tmp_path):
+    out, _ = built
+    copy = tmp_path / "b"
+    shutil.copytree(out, copy)
+    (copy / ".env").write_text("HF_TOKEN=x\n")
+    result = runner.invoke(app, ["push", "someone/x", "--build", str(copy), "--dry-run"])
+    assert result.exit_code == 1
+    assert "looks like a secret" in result.output
+
+
+@pytest.mark.parametrize("status,needle", [(401, "invalid or expired"), (403, "write token"), (429, "rate limited")])
+def test_push_http_errors_are_one_line_without_the_token(built, monkeypatch, status, needle):
+    httpx = pytest.importorskip("httpx2") if _hub_major() >= 2 else pytest.importorskip("httpx")
+    from huggingface_hub import HfApi
+    from huggingface_hub.errors import HfHubHTTPError
+
+    out, _ = built
+    token = "hf_" + "A" * 34
+    monkeypatch.setenv("HF_TOKEN", token)
+
+    def refuse(self, *args, **kwargs):
+        request = httpx.Request("POST", "https://huggingface.co/api/repos/create")
+        response = httpx.Response(status, request=request, text=f"denied for {token}")
+        raise HfHubHTTPError(f"denied for {token}", response=response)
+
+    monkeypatch.setattr(HfApi, "create_repo", refuse)
+    result = runner.invoke(app, ["push", "someone/x", "--build", str(out)])
+    assert result.exit_code == 1
+    assert len(result.output.strip().splitlines()) == 1
+    assert needle in result.output
+    assert token not in result.output
+
+
+def test_help_is_fast_and_imports_nothing_heavy():
+    code = "import sys, align.cli; print(sorted(m for m in ('datasets','pyarrow','opencc','jieba','huggingface_hub') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "[]"
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "align", "--help"], capture_output=True, check=True, cwd=ROOT,
+                   env={**os.environ, "COLUMNS": "100"})
+    assert time.perf_counter() - t0 < 10
