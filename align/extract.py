@@ -39,7 +39,8 @@ STOP_WORDS = frozenset(
     "并 且 但 即 如 若 比如 例如 包括 其中 称 称为 叫 叫做 称之为 名为 这 那 该 此 其 个 种 位 名 只 "
     "说 认为 表示 称 道 我 你 他 她 它 我们 你们 他们 她们 当时 当 让 使 用 以 再 一个 一种 一位 这个 那个 "
     "所谓 即是 就是 也是 还是 都是 有 没有 像 由于 因为 所以 如果 虽然 通过 关于 对于 至于 以后 之后 之前 "
-    "这些 那些 这种 那种 要 会 能 可以 得到 成为 作为 担任 负责 和其 与其".split()
+    "这些 那些 这种 那种 要 会 能 可以 得到 成为 作为 担任 负责 和其 与其 "
+    "类似 类似于 相当于 如同 好像 诸如 似乎 仿佛 以及其".split()
 )
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -396,6 +397,12 @@ def zh_span_before(text: str, k: int, en: str, floor: int, names_only: bool = Fa
             first = False
             i -= 1
             continue
+        if acronym and not lx.gloss_words(w) and _uncovered_letters(en, words[i + 1 :]):
+            # A word the dictionary does not know (卷积 in 卷积神经网络(CNN)) while some
+            # acronym letters are still unexplained: most likely part of the term.
+            keep = i
+            i -= 1
+            continue
         if (name_like or names_only) and len(w) == 1 and w in lx.TRANSLIT_CHARS and i + 1 < len(words) \
                 and lx.translit_share(words[i + 1]) == 1.0:
             # A single transliteration character jieba split off a name (奥/雷利亚).
@@ -441,11 +448,19 @@ def _chain_start(run: str) -> int:
     return chain
 
 
+def _uncovered_letters(en: str, words: list[str]) -> set[str]:
+    letters = {ch.lower() for ch in en if ch.isupper()}
+    for w in words:
+        letters -= lx.gloss_initials(w)
+    return letters
+
+
 def _headword_floor(head: str, en_words: list[str]) -> int:
     """Length of the longest suffix of ``head`` that the dictionary glosses as ``en``."""
     best = 0
+    table = lx.cedict()
     for n in range(2, min(len(head), 12) + 1):
-        if lx.gloss_covers(head[-n:], en_words):
+        if head[-n:] in table and lx.gloss_covers(head[-n:], en_words):
             best = n
     return best
 

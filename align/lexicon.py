@@ -48,20 +48,34 @@ def english_words(text: str) -> list[str]:
 
 
 def words_match(a: str, b: str) -> bool:
+    """Gloss word ``a`` against English word ``b``: equal, same long stem, or prefix."""
     if a == b:
         return True
+    if a.endswith("-"):
+        return len(a) > 2 and b.startswith(a[:-1])
     if len(a) >= 5 and len(b) >= 5:
         k = min(len(a), len(b), 7)
         return a[:k - 1] == b[:k - 1] and min(len(a), len(b)) >= k - 1
     return False
 
 
+_PAREN = re.compile(r"\([^)]*\)")
+_REF = re.compile(r"(?:abbr\. for|abbr\. of|short for|variant of|see|same as) (?:[^|\[\s]+\|)?([^\[\s|]+)\[")
+_SKIP_GLOSS = ("CL:", "surname ", "old variant", "used in ", "Japanese variant", "erhua variant")
+
+
 @lru_cache(maxsize=1)
 def cedict() -> dict[str, frozenset[str]]:
-    """Simplified headword -> stemmed English gloss words, from CC-CEDICT."""
+    """Simplified headword -> stemmed English gloss words, from CC-CEDICT.
+
+    Parenthesized usage notes are dropped; ``abbr. for X`` entries inherit X's glosses;
+    a prefix gloss such as ``meta- (prefix)`` is kept as ``meta-`` and matches any
+    English word starting with it.
+    """
     from .cedict_data import load_cedict_lines
 
     table: dict[str, set[str]] = {}
+    refs: dict[str, list[str]] = {}
     for line in load_cedict_lines():
         if line.startswith("#"):
             continue
@@ -71,21 +85,46 @@ def cedict() -> dict[str, frozenset[str]]:
             glosses = rest.split("] ", 1)[1]
         except ValueError:
             continue
-        words = table.setdefault(simp.strip(), set())
+        simp = simp.strip()
+        words = table.setdefault(simp, set())
         for gloss in glosses.strip().strip("/").split("/"):
-            if gloss.startswith(("variant of", "see ", "old variant", "CL:", "used in")):
+            ref = _REF.search(gloss)
+            if ref:
+                refs.setdefault(simp, []).append(ref.group(1))
                 continue
+            if gloss.startswith(_SKIP_GLOSS):
+                continue
+            # Keep acronyms given in parentheses ("artificial intelligence (AI)").
+            words.update(a.lower() for a in re.findall(r"\(([A-Z][A-Za-z&]*[A-Z])\)", gloss))
+            gloss = _PAREN.sub(" ", gloss)
+            words.update(re.findall(r"\b[a-z]+-(?=\s|$)", gloss.lower()))
             words.update(stem(w) for w in _WORD.findall(gloss) if w.lower() not in _EN_STOP)
-    return {k: frozenset(v) for k, v in table.items()}
+    for simp, targets in refs.items():
+        for target in targets:
+            table[simp].update(table.get(target, ()))
+    return {k: frozenset(v) for k, v in table.items() if v}
 
 
 @lru_cache(maxsize=65536)
 def gloss_words(zh: str) -> frozenset[str]:
-    """English gloss words of a Chinese word (its characters' glosses if not a headword)."""
+    """English gloss words of a Chinese word; for an unknown word, those of its parts."""
     table = cedict()
     if zh in table:
         return table[zh]
-    return frozenset()
+    # Greedy longest-match into dictionary words of two or more characters.
+    found: set[str] = set()
+    i = 0
+    while i < len(zh):
+        for j in range(min(len(zh), i + 8), i + 1, -1):
+            if zh[i:j] in table:
+                found |= table[zh[i:j]]
+                i = j
+                break
+        else:
+            if zh[i] in table and len(zh) > 1:
+                found |= {g for g in table[zh[i]] if g.endswith("-")}
+            i += 1
+    return frozenset(found)
 
 
 def gloss_covers(zh: str, en_words: list[str]) -> bool:

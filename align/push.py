@@ -31,11 +31,11 @@ def files_to_upload(build_dir: Path) -> list[str]:
             raise PublishError(f"{build_dir.name}/{rel}: points outside the build folder; refusing to upload")
         if not path.is_file():
             continue
-        if rel.split("/")[0].startswith(".tmp") or "/." in "/" + rel:
-            continue
         name = path.name
         if any(fnmatch.fnmatch(name, pat) or fnmatch.fnmatch(rel, pat) for pat in SECRET_PATTERNS):
             raise PublishError(f"{build_dir.name}/{rel}: looks like a secret; refusing to upload")
+        if "/." in "/" + rel:
+            continue  # hidden files are not part of the dataset
         if path.suffix in {".md", ".json", ".html", ".txt", ".yaml", ".yml"}:
             if _TOKEN.search(path.read_text(encoding="utf-8", errors="replace")):
                 raise PublishError(f"{build_dir.name}/{rel}: contains a Hugging Face token; refusing to upload")
