@@ -255,5 +255,4 @@ def card_values_for(report: BuildReport, gold_path: Path | str | None) -> dict[s
         "source_table": source_table,
         "skipped_section": skipped_section,
         "gold_section": gold_section,
-        "repo_hint": "<user>/<dataset>",
     }
