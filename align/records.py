@@ -111,3 +111,51 @@ class DocumentStatus:
     opencc_config: str | None = None
     passages: int = 0
     pairs: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class EnglishPhrase:
+    """An English phrase quoted in a document, with the gloss the document gives, if any."""
+
+    doc_id: str
+    passage_id: str
+    en: str
+    gloss: str | None  # the document's own Chinese gloss (normalized), if it has one
+    start: int  # original offsets of the English in its document
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """An English phrase of one document linked to the span of another that translates it."""
+
+    en: str
+    gloss: str | None
+    source_doc_id: str
+    source_start: int
+    source_end: int
+    doc_id: str  # the target document
+    passage_id: str
+    zh: str  # normalized (Simplified) target span
+    zh_original: str  # exactly ``original_text[start:end]`` of the target document
+    start: int
+    end: int
+    score: float
+    margin: float  # score minus the runner-up candidate's score
+    signals: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Rendering:
+    zh: str
+    doc_ids: tuple[str, ...]
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class VariantCluster:
+    """One English name or term and all its Chinese renderings across documents."""
+
+    en: str  # the canonical English (most frequent spelling)
+    en_variants: tuple[str, ...]
+    renderings: tuple[Rendering, ...]
