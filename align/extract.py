@@ -40,7 +40,8 @@ STOP_WORDS = frozenset(
     "说 认为 表示 称 道 我 你 他 她 它 我们 你们 他们 她们 当时 当 让 使 用 以 再 一个 一种 一位 这个 那个 "
     "所谓 即是 就是 也是 还是 都是 有 没有 像 由于 因为 所以 如果 虽然 通过 关于 对于 至于 以后 之后 之前 "
     "这些 那些 这种 那种 要 会 能 可以 得到 成为 作为 担任 负责 和其 与其 "
-    "类似 类似于 相当于 如同 好像 诸如 似乎 仿佛 以及其".split()
+    "类似 类似于 相当于 如同 好像 诸如 似乎 仿佛 以及其 "
+    "进行 实现 使用 采用 利用 提供 获得 引入 提出 定义 称作 叫作 记为 记作 表示为 也称 又称 或称 简称 即为".split()
 )
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -171,6 +172,13 @@ class PairExtractor:
         if left_is_en and has_cjk:
             return self._en_zh(p, k, ca, cb, content)
         if left_is_zh and has_latin and not has_cjk:
+            reason = _not_a_phrase(content)
+            if reason:
+                self._reject(p, f"({content})", reason)
+                return False
+            first = re.split(r"\s*[,,;;]\s*", content, maxsplit=1)[0]
+            if first != content:
+                return self._zh_en(p, k, ca, ca + len(first), first, "zh(en,desc)", 0.9)
             return self._zh_en(p, k, ca, cb, content, "zh(en)")
         if left_is_zh and has_latin and has_cjk:
             return self._zh_mixed(p, k, ca, cb, content)
@@ -199,9 +207,13 @@ class PairExtractor:
         if how in ("quote", "title"):
             signals["delimited"] = 1.0
         kind = _kind(en, how)
-        if kind in ("name", "term") and signals["support"] < 0.2 and how == "words":
+        if kind == "name" and signals["support"] < 0.2 and how == "words":
             self._reject(p, f"{zh}({en})", "no dictionary or transliteration support")
             return False
+        if signals["support"] < 0.2 and how == "words":
+            # `中文(english term)` is the dominant convention for a gloss, so an unknown
+            # technical term is kept, with a confidence that says the evidence is thin.
+            signals["scale"] = conf_scale * 0.7
         self._emit(p, en, ea, ea + len(en) if text[ea:ea+len(en)] == en else eb, a, b,
                    shape if how == "words" else f"{how}(en)", kind, signals)
         return True
@@ -270,7 +282,7 @@ class PairExtractor:
     def _zh_mixed(self, p: Passage, k: int, ca: int, cb: int, content: str) -> bool:
         """``zh(en,description)`` or ``zh(description en)``."""
         first = re.split(r"\s*[,,;;]\s*", content, maxsplit=1)[0]
-        if first != content and not _CJK.search(first) and is_name_like(first):
+        if first != content and not _CJK.search(first) and _LATIN.search(first) and not _not_a_phrase(first):
             return self._zh_en(p, k, ca, ca + len(first), first, "zh(en,desc)", 0.9)
         names = list(re.finditer(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+", content))
         if names:
@@ -381,6 +393,14 @@ def zh_span_before(text: str, k: int, en: str, floor: int, names_only: bool = Fa
     keep = len(words)
     i = len(words) - 1
     first = True
+    term_words = len(en_words) if not (name_like or acronym or names_only) else 0
+    if len(words) >= 2 and words[-1] in ("的", "地") and (term_words or acronym):
+        # 条件独立的(conditionally independent): the adjectival particle is not the term.
+        k -= 1
+        words = words[:-1]
+        keep = len(words)
+        i = len(words) - 1
+    keep_end = len(words)
     while i >= 0:
         w = words[i]
         inside_floor = sum(len(x) for x in words[i:]) <= floor_len
@@ -394,7 +414,22 @@ def zh_span_before(text: str, k: int, en: str, floor: int, names_only: bool = Fa
             continue
         if first or inside_floor or _explained(w, en, en_words, acronym, name_like, names_only):
             keep = i
+            i -= 1
+            if first and len(w) == 1 and i >= 0 and words[i] not in STOP_WORDS and _CJK.search(words[i]):
+                # A one-character suffix (智能/体, 连接/层) binds to the word before it.
+                keep = i
+                i -= 1
             first = False
+            continue
+        if term_words and sum(len(x) for x in words[i + 1 : keep_end]) < 2 * term_words:
+            # Fewer Chinese words than English content words so far: a compound term
+            # (联合概率 for joint probability) needs its modifiers even where the
+            # dictionary has no gloss for them.
+            keep = i
+            i -= 1
+            continue
+        if len(w) == 1 and lx.prefix_matches(w, en_words):
+            keep = i
             i -= 1
             continue
         if acronym and not lx.gloss_words(w) and _uncovered_letters(en, words[i + 1 :]):
@@ -413,6 +448,10 @@ def zh_span_before(text: str, k: int, en: str, floor: int, names_only: bool = Fa
     if keep >= len(words) and not tail:
         return None
     start = a + sum(len(w) for w in words[:keep])
+    if 0 < keep <= len(words) and len(words[keep - 1]) > 1 and lx.prefix_matches(words[keep - 1][-1], en_words):
+        start -= 1  # 或协/变量: jieba glued a prefix morpheme to the word before it
+    if start >= k:
+        return None
     if (name_like or names_only) and start < k - 2 and text[start] in _STOP_CHARS and \
             lx.translit_share(text[start + 1 : k]) >= 0.5:
         start += 1  # 而埃隆·马斯克: a function character jieba glued to the name
@@ -530,6 +569,19 @@ def _confidence(shape: str, s: dict[str, float]) -> float:
     value = prior * (0.55 + 0.45 * min(1.0, s.get("support", 0.0) + 0.3 * s.get("delimited", 0.0)))
     value *= s.get("scale", 1.0)
     return round(max(0.01, min(0.99, value)), 4)
+
+
+_CITATION = re.compile(r"\bet al\.|(?:^|[ ,])(?:19|20)\d\d[a-z]?$|\bpp?\. ?\d")
+_FORMULA = re.compile(r"[_^=*\\{}<>]|^[A-Za-z](?:\s*,\s*[A-Za-z0-9])+$|^\W*[A-Za-z]\W*$")
+
+
+def _not_a_phrase(content: str) -> str | None:
+    """Why Latin text in parentheses is not a phrase to pair, or None."""
+    if _CITATION.search(content):
+        return "citation"
+    if _FORMULA.search(content):
+        return "formula or variable"
+    return None
 
 
 def _description_reason(zh: str) -> str | None:

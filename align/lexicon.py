@@ -34,11 +34,21 @@ _EN_STOP = frozenset(
 _WORD = re.compile(r"[A-Za-z]+")
 
 
+_SUFFIXES = (
+    "ational", "ization", "ation", "ments", "ment", "ness", "ities", "ity", "ings", "ing",
+    "ies", "ied", "ed", "ly", "es", "s",
+)
+
+
 def stem(word: str) -> str:
+    """A light suffix stripper: enough to match gloss words to English words."""
     w = word.lower()
-    for suffix in ("ies", "es", "s"):
-        if len(w) > 4 and w.endswith(suffix) and not w.endswith("ss"):
-            return w[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    for suffix in _SUFFIXES:
+        if len(w) - len(suffix) >= 3 and w.endswith(suffix) and not w.endswith("ss"):
+            w = w[: -len(suffix)]
+            if suffix in ("ies", "ied", "ities"):
+                w += "y"
+            break
     return w
 
 
@@ -53,10 +63,26 @@ def words_match(a: str, b: str) -> bool:
         return True
     if a.endswith("-"):
         return len(a) > 2 and b.startswith(a[:-1])
-    if len(a) >= 5 and len(b) >= 5:
-        k = min(len(a), len(b), 7)
-        return a[:k - 1] == b[:k - 1] and min(len(a), len(b)) >= k - 1
-    return False
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    # "reinforc"/"reinforce", "summ"/"sum": one stem extends the other by little.
+    return len(short) >= 3 and long_.startswith(short) and len(long_) - len(short) <= 3
+
+
+# Chinese prefix morphemes and the English prefixes they translate (协变量 = covariate,
+# 超参数 = hyperparameter): lets a bound prefix that jieba splits off join the term.
+PREFIX_MORPHEMES = {
+    "协": ("co",), "超": ("hyper", "super", "ultra"), "非": ("non", "un", "in", "im", "dis"),
+    "反": ("anti", "counter", "de", "back"), "伪": ("pseudo",), "半": ("semi", "half", "hemi"),
+    "多": ("multi", "poly"), "自": ("auto", "self"), "子": ("sub",), "亚": ("sub",),
+    "准": ("quasi",), "逆": ("inverse", "reverse", "in"), "预": ("pre",), "后": ("post",),
+    "重": ("re",), "再": ("re",), "双": ("bi", "dual", "di"), "单": ("mono", "uni", "single"),
+    "微": ("micro",), "宏": ("macro",), "跨": ("trans", "cross"), "互": ("inter", "mutual"),
+    "过": ("over",), "欠": ("under",), "全": ("full", "all", "omni", "pan"),
+}
+
+
+def prefix_matches(zh_char: str, en_words: list[str]) -> bool:
+    return any(w.startswith(p) for p in PREFIX_MORPHEMES.get(zh_char, ()) for w in en_words)
 
 
 _PAREN = re.compile(r"\([^)]*\)")

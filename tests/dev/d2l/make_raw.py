@@ -14,8 +14,11 @@ The conversion imitates what a scraper would get from the rendered page:
   * emphasis markers (*x*, **x**, _x_, __x__) and inline-code backticks are dropped;
   * d2l directives (:label:, :eqlabel:, :numref:, :eqref:, :width:, ...) are dropped;
     only the pytorch variant of :begin_tab:/:end_tab: blocks is kept;
+  * d2l slide markers [**...**] / (**...**) are removed (keeping the text);
+  * table captions written as ":caption" lose the leading colon;
   * :cite:`Key` is rendered as an author-year citation, "(Surname et al., 2021)",
-    using d2l.bib from the same commit, as it appears on the rendered site;
+    from d2l.bib at the same commit (an approximation of the rendered site, kept
+    because citations are realistic non-translation parentheses);
   * source lines of one paragraph are joined into one line (no separator between
     two CJK / full-width characters, one space otherwise); paragraphs are
     separated by one blank line. List items stay on their own lines, without
