@@ -168,3 +168,19 @@ def evaluate(predicted: list[tuple[str, str, str, str]], gold: list[GoldPair],
         extras=extras,
         boundary_errors=boundary_errors,
     )
+
+
+def correct_flags(predicted: list[tuple[str, str, str, str]], gold: list[GoldPair]) -> list[bool | None]:
+    """Per prediction: True/False when its document has gold pairs, else None."""
+    docs = {g.doc_id for g in gold}
+    accepted: dict[tuple[str, str], set[str]] = {}
+    for g in gold:
+        if g.label == "positive":
+            accepted.setdefault((g.doc_id, key(g.en)), set()).update(key(z) for z in (g.zh or "", *g.alt_zh))
+    out: list[bool | None] = []
+    for d, e, z, _ in predicted:
+        if d not in docs:
+            out.append(None)
+        else:
+            out.append(key(z) in accepted.get((d, key(e)), set()))
+    return out

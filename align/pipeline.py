@@ -14,7 +14,8 @@ from pathlib import Path
 
 from . import __version__
 from .errors import InputError
-from .evaluate import EvalResult, evaluate, load_gold
+from . import score
+from .evaluate import EvalResult, correct_flags, evaluate, load_gold
 from .extract import extract_pairs
 from .normalize import normalize_document
 from .publish import write_build
@@ -35,6 +36,8 @@ class BuildReport:
     passages: int = 0
     pairs: int = 0
     gold: EvalResult | None = None
+    tokenizer_vocab: int = 0
+    calibration: dict | None = None
 
     @property
     def built(self) -> list[DocumentStatus]:
@@ -57,6 +60,14 @@ class BuildReport:
             },
             "rejected_candidates": dict(sorted(self.rejections.items())),
             "gold": self.gold.as_dict() if self.gold else None,
+            "gold_misses": [
+                {"doc_id": g.doc_id, "en": g.en, "zh": g.zh} for g in (self.gold.misses if self.gold else [])
+            ],
+            "gold_extras": [
+                {"doc_id": d, "en": e, "zh": z} for d, e, z in (self.gold.extras if self.gold else [])
+            ],
+            "calibration": self.calibration,
+            "tokenizer_vocab_size": self.tokenizer_vocab,
         }
 
 
@@ -76,6 +87,8 @@ def _status_dict(d: DocumentStatus) -> dict:
 
 
 def pair_row(p: PhrasePair) -> dict:
+    from .score import calibration
+
     return {
         "translation": {"en": p.en, "zh": p.zh},
         "zh_original": p.zh_original,
@@ -88,23 +101,23 @@ def pair_row(p: PhrasePair) -> dict:
         "en_start": p.en_start,
         "en_end": p.en_end,
         "context": p.context,
-        "confidence": p.confidence,
+        "confidence": calibration()(p.confidence),
         "flags": pair_flags(p),
+        "_raw_confidence": p.confidence,
     }
 
 
 def pair_flags(p: PhrasePair) -> list[str]:
     """Reasons a pair is doubtful, so users can filter with one line."""
+    from .score import calibration
+
     flags = []
-    if p.confidence < 0.5:
+    if calibration()(p.confidence) < 0.5:
         flags.append("low_confidence")
     if any("a" <= ch.lower() <= "z" for ch in p.zh):
         flags.append("latin_in_zh")
     if p.zh.count("“") != p.zh.count("”") or p.zh.count("‘") != p.zh.count("’"):
         flags.append("unbalanced_quotes")
-    ratio = dict(p.signals).get("len_ratio", 0.0)
-    if ratio > 2.0 or ratio < 0.08:
-        flags.append("length_ratio_outlier")
     return flags
 
 
@@ -181,11 +194,27 @@ def build(raw_dir: Path | str, out_dir: Path | str, gold_path: Path | str | None
         raise InputError(f"{raw_dir.name}/{first.path}: skipped ({first.reason}); --strict allows no skip")
     if gold_path is not None:
         gold = load_gold(Path(gold_path))
-        report.gold = evaluate(predictions, gold, {d.doc_id for d in report.built})
+        gold = [g for g in gold if g.doc_id in {d.doc_id for d in report.built}]
+        report.gold = evaluate(predictions, gold)
     pair_rows.sort(key=lambda r: (r["doc_id"], r["start"], r["en_start"], r["translation"]["en"]))
     passage_rows.sort(key=lambda r: r["passage_id"])
+    corpus = [r["text"] for r in passage_rows if r["kind"] != "boilerplate"]
+    corpus += [t for r in pair_rows for t in (r["translation"]["en"], r["translation"]["zh"])]
+    vocab = score.spm_vocab_size(corpus)
+    spm_model = score.train_sentencepiece(corpus, vocab)
+    counter = score.TokenCounter(spm_model)
+    score.add_pair_metrics(pair_rows, counter)
+    report.tokenizer_vocab = counter.vocab_size
+    if gold_path is not None:
+        labels = correct_flags([(r["doc_id"], r["translation"]["en"], r["translation"]["zh"], r["kind"]) for r in pair_rows], gold)
+        scored = [(r["confidence"], ok) for r, ok in zip(pair_rows, labels) if ok is not None]
+        report.calibration = {
+            "pairs": len(scored),
+            "brier": score.brier([c for c, _ in scored], [ok for _, ok in scored]),
+            "reliability": score.reliability([c for c, _ in scored], [ok for _, ok in scored]),
+        }
     document_rows.sort(key=lambda r: r["doc_id"])
-    card_values = card_values_for(report, gold_path)
+    card_values = card_values_for(report, gold_path, pair_rows)
     template = resources.files("align").joinpath("card_template.md").read_text(encoding="utf-8")
     write_build(
         out_dir,
@@ -194,6 +223,7 @@ def build(raw_dir: Path | str, out_dir: Path | str, gold_path: Path | str | None
         card_values,
         report.as_dict(),
         PRETTY_NAME,
+        extra_files={"tokenizer/spm.model": spm_model},
     )
     return report
 
@@ -208,7 +238,36 @@ def _md(text: str | None) -> str:
     return out
 
 
-def card_values_for(report: BuildReport, gold_path: Path | str | None) -> dict[str, str]:
+def _fmt(v) -> str:
+    return "–" if v is None else f"{v:g}"
+
+
+def metrics_table(pair_rows: list[dict]) -> str:
+    lines = ["| metric | n | min | 25% | median | 75% | max |", "|---|---|---|---|---|---|---|"]
+    for name in ("confidence", "chrf", "length_ratio", "sp_tokens_en", "sp_tokens_zh"):
+        values = [r[name] for r in pair_rows if r.get(name) is not None]
+        q = score.quantiles(values) or [None] * 5
+        lines.append(f"| {name} | {len(values)} | " + " | ".join(_fmt(v) for v in q) + " |")
+    return "\n".join(lines)
+
+
+def calibration_section(report: BuildReport) -> str:
+    cal = report.calibration
+    if not cal:
+        return "No gold file was given to this build, so calibration was not measured."
+    rows = ["| confidence bin | pairs | mean confidence | share correct |", "|---|---|---|---|"]
+    for lo, hi, n, mean, share in cal["reliability"]:
+        rows.append(f"| {lo:.1f}–{hi:.1f} | {n} | {_fmt(None if mean is None else round(mean, 3))} | "
+                    f"{_fmt(None if share is None else round(share, 3))} |")
+    a, b = score.calibration().a, score.calibration().b
+    return (
+        f"Brier score of `confidence` on the {cal['pairs']} built pairs that the gold set covers: "
+        f"**{cal['brier']:.4f}** (Platt scaling a={a:g}, b={b:g}, fitted by `benchmarks/calibrate.py` "
+        "on the seed gold set and the d2l-zh dev set).\n\n" + "\n".join(rows)
+    )
+
+
+def card_values_for(report: BuildReport, gold_path: Path | str | None, pair_rows: list[dict]) -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -255,4 +314,19 @@ def card_values_for(report: BuildReport, gold_path: Path | str | None) -> dict[s
         "source_table": source_table,
         "skipped_section": skipped_section,
         "gold_section": gold_section,
+        "metrics_table": metrics_table(pair_rows),
+        "calibration_section": calibration_section(report),
+        "chrf_signature": score.chrf_signature(),
+        "spm_vocab": str(report.tokenizer_vocab),
+        "per_doc_kind_table": per_doc_kind_table(pair_rows),
     }
+
+
+def per_doc_kind_table(pair_rows: list[dict]) -> str:
+    kinds = sorted({r["kind"] for r in pair_rows})
+    docs = sorted({r["doc_id"] for r in pair_rows})
+    lines = ["| document | " + " | ".join(kinds) + " |", "|---|" + "---|" * len(kinds)]
+    for d in docs:
+        counts = Counter(r["kind"] for r in pair_rows if r["doc_id"] == d)
+        lines.append(f"| {_md(d)} | " + " | ".join(str(counts.get(k, 0)) for k in kinds) + " |")
+    return "\n".join(lines)

@@ -47,6 +47,10 @@ def features_spec() -> dict[str, Any]:
                 "en_end": Value("int64"),
                 "context": Value("string"),
                 "confidence": Value("float64"),
+                "chrf": Value("float64"),
+                "sp_tokens_en": Value("int64"),
+                "sp_tokens_zh": Value("int64"),
+                "length_ratio": Value("float64"),
                 "flags": Sequence(Value("string")),
             }
         ),

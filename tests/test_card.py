@@ -1,0 +1,63 @@
+"""The dataset card parses, has what the Hub expects, and every number comes from the build."""
+
+import hashlib
+import json
+import re
+
+import pyarrow.parquet as pq
+import yaml
+
+from .conftest import RAW
+
+
+def _card(out):
+    text = (out / "README.md").read_text(encoding="utf-8")
+    assert text.startswith("---\n")
+    _, front, body = text.split("---\n", 2)
+    return yaml.safe_load(front), body
+
+
+def test_front_matter_has_the_hub_fields(built):
+    out, _ = built
+    meta, _ = _card(out)
+    assert meta["language"] == ["zh", "en"]
+    assert meta["task_categories"] == ["translation"]
+    for field in ("license", "size_categories", "pretty_name", "configs", "dataset_info"):
+        assert meta[field]
+    configs = {c["config_name"]: c for c in meta["configs"]}
+    assert set(configs) == {"pairs", "passages", "documents"}
+    for name, config in configs.items():
+        for data_file in config["data_files"]:
+            assert (out / data_file["path"]).is_file()
+
+
+def test_counts_in_the_card_come_from_the_parquet_files(built):
+    out, report = built
+    meta, body = _card(out)
+    for info in meta["dataset_info"]:
+        rows = pq.read_table(out / f"{info['config_name']}/train-00000-of-00001.parquet").num_rows
+        assert info["splits"][0]["num_examples"] == rows
+    pairs = pq.read_table(out / "pairs/train-00000-of-00001.parquet").to_pylist()
+    for kind in {r["kind"] for r in pairs}:
+        assert f"| {kind} | {sum(r['kind'] == kind for r in pairs)} |" in body
+    assert f"**pairs** ({len(pairs)} rows)" in body
+
+
+def test_gold_figures_and_hashes_in_the_card_match_the_build(built):
+    out, report = built
+    _, body = _card(out)
+    gold = json.loads((out / "report.json").read_text(encoding="utf-8"))["gold"]
+    row = f"| {gold['precision']:.3f} | {gold['recall']:.3f} | {gold['f1']:.3f} | {gold['boundary_accuracy']:.3f} |"
+    assert row in body
+    for path in RAW.glob("*.txt"):
+        assert hashlib.sha256(path.read_bytes()).hexdigest() in body
+    assert f"vocabulary {report.tokenizer_vocab}" in body
+    brier = json.loads((out / "report.json").read_text())["calibration"]["brier"]
+    assert f"**{brier:.4f}**" in body
+
+
+def test_card_shows_every_document_script(built):
+    out, _ = built
+    _, body = _card(out)
+    assert re.search(r"\| 000\\_8297485a0459a644 \| hk \| hk2s \|", body)
+    assert re.search(r"\| 004\\_591f396a4df44537 \| s \| none", body)

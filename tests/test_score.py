@@ -1,0 +1,64 @@
+"""Per-pair metrics and calibration."""
+
+import math
+
+import pyarrow.parquet as pq
+
+from align import score
+
+
+def _pairs(out):
+    return pq.read_table(out / "pairs/train-00000-of-00001.parquet").to_pylist()
+
+
+def test_chrf_compares_renderings_of_the_same_english(built):
+    out, _ = built
+    rows = _pairs(out)
+    cox = [r for r in rows if r["translation"]["en"] == "Chris Cox"]
+    assert {r["translation"]["zh"] for r in cox} == {"基斯·西蒙确斯", "克里斯·考克斯"}
+    for r in cox:
+        other = next(o["translation"]["zh"] for o in cox if o is not r)
+        assert r["chrf"] == score.chrf(r["translation"]["zh"], [other])
+        assert 0 < r["chrf"] < 100
+    once = [r for r in rows if sum(o["translation"]["en"] == r["translation"]["en"] for o in rows) == 1]
+    assert once and all(r["chrf"] is None for r in once)
+
+
+def test_token_counts_come_from_the_published_model(built):
+    out, report = built
+    counter = score.TokenCounter((out / "tokenizer/spm.model").read_bytes())
+    assert counter.vocab_size == report.tokenizer_vocab
+    for r in _pairs(out):
+        assert r["sp_tokens_en"] == counter.count(r["translation"]["en"])
+        assert r["sp_tokens_zh"] == counter.count(r["translation"]["zh"])
+        assert math.isclose(r["length_ratio"], r["sp_tokens_zh"] / max(r["sp_tokens_en"], 1), rel_tol=1e-3)
+
+
+def test_sentencepiece_training_is_deterministic():
+    texts = ["杨立昆(Yann LeCun)说开源很重要。", "扎克伯格谈Llama开源、理性决策与长期主义"] * 20
+    vocab = score.spm_vocab_size(texts)
+    assert score.train_sentencepiece(texts, vocab) == score.train_sentencepiece(texts, vocab)
+
+
+def test_platt_scaling_fits_and_improves_brier():
+    raw = [0.3, 0.4, 0.45, 0.5, 0.6, 0.65, 0.7, 0.8, 0.85, 0.9] * 3
+    correct = [False, False, True, False, True, True, True, True, True, True] * 3
+    fit = score.PlattScaling.fit(raw, correct)
+    assert fit.a > 0
+    assert score.brier([fit(r) for r in raw], correct) < score.brier(raw, correct)
+    assert fit(0.9) > fit(0.4)
+
+
+def test_flags_mark_doubtful_pairs(built):
+    out, _ = built
+    for r in _pairs(out):
+        zh = r["translation"]["zh"]
+        assert ("latin_in_zh" in r["flags"]) == any("a" <= c.lower() <= "z" for c in zh)
+        assert ("low_confidence" in r["flags"]) == (r["confidence"] < 0.5)
+    assert any("latin_in_zh" in r["flags"] for r in _pairs(out))  # FAIR ↔ Facebook 的…实验室
+
+
+def test_reliability_bins_cover_every_pair():
+    conf = [0.1, 0.55, 0.75, 0.85, 0.95, 1.0]
+    rows = score.reliability(conf, [True] * 6)
+    assert sum(n for _, _, n, _, _ in rows) == len(conf)
