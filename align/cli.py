@@ -41,8 +41,22 @@ def build(
 
     if gold is None and DEFAULT_GOLD.is_file() and raw.resolve() == Path("raw").resolve():
         gold = DEFAULT_GOLD
+    errors = Console(stderr=True)
     try:
-        report = run_build(raw, out, gold_path=gold, variant=variant, strict=strict)
+        if errors.is_terminal:
+            # Progress only for a person watching; logs and pipes stay clean.
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            from .read import list_files
+
+            total = len(list_files(raw)) if raw.is_dir() else None
+            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                          console=errors, transient=True) as bar:
+                task = bar.add_task("reading", total=total)
+                report = run_build(raw, out, gold_path=gold, variant=variant, strict=strict,
+                                   progress=lambda path: bar.update(task, advance=1, description=path[:40]))
+        else:
+            report = run_build(raw, out, gold_path=gold, variant=variant, strict=strict)
     except AlignError as exc:
         _fail(exc)
     console = Console(highlight=False)

@@ -3,7 +3,8 @@
     AlignError
     ├── InputError            a raw file or folder cannot be used
     │   ├── EncodingError     no supported encoding decodes the file
-    │   └── EmptyDocumentError
+    │   ├── EmptyDocumentError
+    │   └── ManifestError     the raw folder's manifest is malformed or unsafe
     ├── GoldError             a gold file is malformed
     ├── BuildError            the build could not be written
     └── PublishError          pushing to the Hub failed
@@ -27,6 +28,10 @@ class EncodingError(InputError):
 
 
 class EmptyDocumentError(InputError):
+    pass
+
+
+class ManifestError(InputError):
     pass
 
 

@@ -46,36 +46,47 @@ def _map_char(ch: str) -> str:
     return ch
 
 
-@lru_cache(maxsize=4096)
-def _is_identity(ch: str) -> bool:
-    return _map_char(ch) == ch
+# Every character normalize_chars may change: everything else is copied as is, in
+# slices, so the common case (clean UTF-8 text) costs a regex scan and two ranges.
+_SPECIAL = re.compile(
+    "[\r\x00-\x09\x0b-\x1f\x7f-\x9f\uff01-\uff5e"
+    + re.escape("".join(sorted(_DROP | _SPACES | set(_QUOTES))))
+    + "]"
+)
 
 
 def normalize_chars(text: str) -> tuple[str, array, array]:
     """Width, quote, space and line-end normalization; returns text and offset maps."""
     out: list[str] = []
-    starts = array("l")
-    ends = array("l")
-    i, n = 0, len(text)
-    while i < n:
+    starts = array("i")
+    ends = array("i")
+    pos = 0
+    for m in _SPECIAL.finditer(text):
+        i = m.start()
+        if i < pos:  # the LF of a CRLF already consumed
+            continue
+        if i > pos:
+            out.append(text[pos:i])
+            starts.extend(range(pos, i))
+            ends.extend(range(pos + 1, i + 1))
         ch = text[i]
         if ch == "\r":
+            stop = i + 2 if text.startswith("\r\n", i) else i + 1
             out.append("\n")
-            if i + 1 < n and text[i + 1] == "\n":
-                starts.append(i)
-                ends.append(i + 2)
-                i += 2
-                continue
             starts.append(i)
-            ends.append(i + 1)
-            i += 1
+            ends.append(stop)
+            pos = stop
             continue
-        mapped = ch if _is_identity(ch) else _map_char(ch)
+        mapped = _map_char(ch)
         if mapped:
             out.append(mapped)
             starts.append(i)
             ends.append(i + 1)
-        i += 1
+        pos = i + 1
+    if pos < len(text):
+        out.append(text[pos:])
+        starts.extend(range(pos, len(text)))
+        ends.extend(range(pos + 1, len(text) + 1))
     return "".join(out), starts, ends
 
 
@@ -178,8 +189,8 @@ def normalize_text(text: str, variant: str = "auto") -> tuple[str, str, array, a
     converted, mapping = convert_script(chars, OPENCC_CONFIGS[variant])
     if len(converted) == len(chars):
         return converted, variant, starts, ends
-    src_start = array("l", (starts[k] for k in mapping))
-    src_end = array("l", (ends[k] for k in mapping))
+    src_start = array("i", (starts[k] for k in mapping))
+    src_end = array("i", (ends[k] for k in mapping))
     return converted, variant, src_start, src_end
 
 

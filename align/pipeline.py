@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -18,8 +19,8 @@ from . import score
 from .evaluate import EvalResult, correct_flags, evaluate, load_gold
 from .extract import extract_pairs
 from .normalize import normalize_document
-from .publish import write_build
-from .read import DEFAULT_MAX_BYTES, SkippedFile, read_folder
+from .publish import BuildWriter
+from .read import DEFAULT_MAX_BYTES, DocumentMeta, SkippedFile, load_manifest, read_folder
 from .records import DocumentStatus, PhrasePair
 from .segment import segment_document
 
@@ -121,110 +122,126 @@ def pair_flags(p: PhrasePair) -> list[str]:
     return flags
 
 
+def passage_row(p) -> dict:
+    return {
+        "passage_id": p.passage_id,
+        "doc_id": p.doc_id,
+        "kind": p.kind,
+        "speaker": p.speaker,
+        "text": p.text,
+        "text_original": p.text_original,
+        "start": p.start,
+        "end": p.end,
+    }
+
+
 def build(raw_dir: Path | str, out_dir: Path | str, gold_path: Path | str | None = None,
-          variant: str = "auto", max_bytes: int = DEFAULT_MAX_BYTES,
-          strict: bool = False) -> BuildReport:
-    """Build the dataset of ``raw_dir`` into ``out_dir``; return what was done."""
+          variant: str = "auto", max_bytes: int = DEFAULT_MAX_BYTES, strict: bool = False,
+          progress: Callable[[str], None] | None = None) -> BuildReport:
+    """Build the dataset of ``raw_dir`` into ``out_dir``; return what was done.
+
+    Documents stream through read -> normalize -> segment -> extract one at a time;
+    passages go straight to disk, so memory holds the pairs and a bounded sample of
+    text for the tokenizer, not the corpus. ``progress`` is called once per file.
+    """
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
+    if not raw_dir.is_dir():
+        raise InputError(f"{raw_dir}: no such folder")
+    manifest = load_manifest(raw_dir)
     report = BuildReport()
-    pair_rows, passage_rows, document_rows = [], [], []
-    predictions = []
-    for item in read_folder(raw_dir, max_bytes=max_bytes):
-        if isinstance(item, SkippedFile):
-            report.documents.append(DocumentStatus(item.path, None, "skipped", item.reason))
-            continue
-        norm = normalize_document(item, variant)
-        passages = segment_document(norm)
-        pairs, rejections = extract_pairs(norm, passages)
-        if not any(p.kind == "content" for p in passages):
-            reason = "no content passage"
-        else:
-            reason = None
-        for r in rejections:
-            report.rejections[r.reason] += 1
-        for p in passages:
-            passage_rows.append(
+    pair_rows, document_rows = [], []
+    spm_sample: list[str] = []
+    with BuildWriter(out_dir) as writer:
+        encodings = {rel: m.encoding for rel, m in manifest.items() if m.encoding}
+        for item in read_folder(raw_dir, encodings=encodings, max_bytes=max_bytes):
+            if progress:
+                progress(item.path)
+            if isinstance(item, SkippedFile):
+                report.documents.append(DocumentStatus(item.path, None, "skipped", item.reason))
+                continue
+            meta = manifest.get(item.path, DocumentMeta())
+            norm = normalize_document(item, meta.variant or variant)
+            if not any("\u4e00" <= ch <= "\u9fff" for ch in norm.text):
+                report.documents.append(DocumentStatus(item.path, item.doc_id, "skipped", "no Chinese text",
+                                                       sha256=item.sha256, encoding=item.encoding))
+                continue
+            passages = segment_document(norm)
+            pairs, rejections = extract_pairs(norm, passages)
+            script, config = norm.variant, norm.opencc_config
+            del norm  # the largest object of the loop: free it before the next file
+            for r in rejections:
+                report.rejections[r.reason] += 1
+            writer.passages.add([passage_row(p) for p in passages])
+            if len(spm_sample) < score.SPM_MAX_SENTENCES:
+                spm_sample.extend(p.text for p in passages if p.kind != "boilerplate")
+            for pr in pairs:
+                pair_rows.append(pair_row(pr))
+                report.pair_kinds[pr.kind] += 1
+            report.passages += len(passages)
+            report.pairs += len(pairs)
+            status = DocumentStatus(
+                path=item.path,
+                doc_id=item.doc_id,
+                status="built",
+                reason=None if any(p.kind == "content" for p in passages) else "no content passage",
+                sha256=item.sha256,
+                encoding=item.encoding,
+                variant=script,
+                opencc_config=config,
+                passages=len(passages),
+                pairs=len(pairs),
+            )
+            report.documents.append(status)
+            document_rows.append(
                 {
-                    "passage_id": p.passage_id,
-                    "doc_id": p.doc_id,
-                    "kind": p.kind,
-                    "speaker": p.speaker,
-                    "text": p.text,
-                    "text_original": p.text_original,
-                    "start": p.start,
-                    "end": p.end,
+                    "doc_id": item.doc_id,
+                    "path": item.path,
+                    "sha256": item.sha256,
+                    "encoding": item.encoding,
+                    "variant": script,
+                    "opencc_config": config or "none",
+                    "chars": len(item.text),
+                    "passages": len(passages),
+                    "pairs": len(pairs),
+                    "title": meta.title,
+                    "source_url": meta.source_url,
+                    "license": meta.license,
+                    "collection": meta.collection,
                 }
             )
-        for pr in pairs:
-            pair_rows.append(pair_row(pr))
-            report.pair_kinds[pr.kind] += 1
-            predictions.append((pr.doc_id, pr.en, pr.zh, pr.kind))
-        report.passages += len(passages)
-        report.pairs += len(pairs)
-        status = DocumentStatus(
-            path=item.path,
-            doc_id=item.doc_id,
-            status="built",
-            reason=reason,
-            sha256=item.sha256,
-            encoding=item.encoding,
-            variant=norm.variant,
-            opencc_config=norm.opencc_config,
-            passages=len(passages),
-            pairs=len(pairs),
-        )
-        report.documents.append(status)
-        document_rows.append(
-            {
-                "doc_id": item.doc_id,
-                "path": item.path,
-                "sha256": item.sha256,
-                "encoding": item.encoding,
-                "variant": norm.variant,
-                "opencc_config": norm.opencc_config or "none",
-                "chars": len(item.text),
-                "passages": len(passages),
-                "pairs": len(pairs),
+        if not report.built:
+            raise InputError(f"{raw_dir}: no readable text document (looked at {len(report.documents)} files)")
+        if strict and report.skipped:
+            first = report.skipped[0]
+            raise InputError(f"{raw_dir.name}/{first.path}: skipped ({first.reason}); --strict allows no skip")
+        pair_rows.sort(key=lambda r: (r["doc_id"], r["start"], r["en_start"], r["translation"]["en"]))
+        corpus = spm_sample[: score.SPM_MAX_SENTENCES]
+        corpus += [t for r in pair_rows for t in (r["translation"]["en"], r["translation"]["zh"])]
+        spm_model = score.train_sentencepiece(corpus, score.spm_vocab_size(corpus))
+        counter = score.TokenCounter(spm_model)
+        score.add_pair_metrics(pair_rows, counter)
+        report.tokenizer_vocab = counter.vocab_size
+        if gold_path is not None:
+            built_ids = {d.doc_id for d in report.built}
+            gold = [g for g in load_gold(Path(gold_path)) if g.doc_id in built_ids]
+            predictions = [(r["doc_id"], r["translation"]["en"], r["translation"]["zh"], r["kind"]) for r in pair_rows]
+            report.gold = evaluate(predictions, gold)
+            labels = correct_flags(predictions, gold)
+            scored = [(r["confidence"], ok) for r, ok in zip(pair_rows, labels) if ok is not None]
+            report.calibration = {
+                "pairs": len(scored),
+                "brier": score.brier([c for c, _ in scored], [ok for _, ok in scored]),
+                "reliability": score.reliability([c for c, _ in scored], [ok for _, ok in scored]),
             }
+        template = resources.files("align").joinpath("card_template.md").read_text(encoding="utf-8")
+        writer.commit(
+            {"pairs": pair_rows, "documents": document_rows},
+            template,
+            card_values_for(report, gold_path, pair_rows),
+            report.as_dict(),
+            PRETTY_NAME,
+            extra_files={"tokenizer/spm.model": spm_model},
         )
-    if not report.built:
-        raise InputError(f"{raw_dir}: no readable text document (looked at {len(report.documents)} files)")
-    if strict and report.skipped:
-        first = report.skipped[0]
-        raise InputError(f"{raw_dir.name}/{first.path}: skipped ({first.reason}); --strict allows no skip")
-    if gold_path is not None:
-        gold = load_gold(Path(gold_path))
-        gold = [g for g in gold if g.doc_id in {d.doc_id for d in report.built}]
-        report.gold = evaluate(predictions, gold)
-    pair_rows.sort(key=lambda r: (r["doc_id"], r["start"], r["en_start"], r["translation"]["en"]))
-    passage_rows.sort(key=lambda r: r["passage_id"])
-    corpus = [r["text"] for r in passage_rows if r["kind"] != "boilerplate"]
-    corpus += [t for r in pair_rows for t in (r["translation"]["en"], r["translation"]["zh"])]
-    vocab = score.spm_vocab_size(corpus)
-    spm_model = score.train_sentencepiece(corpus, vocab)
-    counter = score.TokenCounter(spm_model)
-    score.add_pair_metrics(pair_rows, counter)
-    report.tokenizer_vocab = counter.vocab_size
-    if gold_path is not None:
-        labels = correct_flags([(r["doc_id"], r["translation"]["en"], r["translation"]["zh"], r["kind"]) for r in pair_rows], gold)
-        scored = [(r["confidence"], ok) for r, ok in zip(pair_rows, labels) if ok is not None]
-        report.calibration = {
-            "pairs": len(scored),
-            "brier": score.brier([c for c, _ in scored], [ok for _, ok in scored]),
-            "reliability": score.reliability([c for c, _ in scored], [ok for _, ok in scored]),
-        }
-    document_rows.sort(key=lambda r: r["doc_id"])
-    card_values = card_values_for(report, gold_path, pair_rows)
-    template = resources.files("align").joinpath("card_template.md").read_text(encoding="utf-8")
-    write_build(
-        out_dir,
-        {"pairs": pair_rows, "passages": passage_rows, "documents": document_rows},
-        template,
-        card_values,
-        report.as_dict(),
-        PRETTY_NAME,
-        extra_files={"tokenizer/spm.model": spm_model},
-    )
     return report
 
 

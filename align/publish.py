@@ -77,6 +77,10 @@ def features_spec() -> dict[str, Any]:
                 "chars": Value("int64"),
                 "passages": Value("int64"),
                 "pairs": Value("int64"),
+                "title": Value("string"),
+                "source_url": Value("string"),
+                "license": Value("string"),
+                "collection": Value("string"),
             }
         ),
     }
@@ -86,24 +90,55 @@ def parquet_name(config: str) -> str:
     return f"{config}/train-00000-of-00001.parquet"
 
 
+_WRITER_OPTIONS = dict(
+    compression="zstd",
+    compression_level=9,
+    write_statistics=True,
+    use_dictionary=True,
+    store_schema=True,
+)
+ROW_GROUP_ROWS = 50_000
+
+
 def write_parquet(rows: list[dict], features, path: Path) -> None:
+    """Write ``rows`` at once; fixed writer settings keep the bytes identical per build."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = features.arrow_schema
-    table = pa.Table.from_pylist(rows, schema=schema)
+    table = pa.Table.from_pylist(rows, schema=features.arrow_schema)
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Fixed writer settings keep the bytes identical from one build to the next.
-    pq.write_table(
-        table,
-        path,
-        compression="zstd",
-        compression_level=9,
-        row_group_size=100_000,
-        write_statistics=True,
-        use_dictionary=True,
-        store_schema=True,
-    )
+    pq.write_table(table, path, row_group_size=ROW_GROUP_ROWS, **_WRITER_OPTIONS)
+
+
+class StreamingParquet:
+    """Append rows in fixed-size row groups, so a large config never sits in memory."""
+
+    def __init__(self, features, path: Path):
+        import pyarrow.parquet as pq
+
+        self.schema = features.arrow_schema
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.writer = pq.ParquetWriter(path, self.schema, **_WRITER_OPTIONS)
+        self.buffer: list[dict] = []
+        self.rows = 0
+
+    def add(self, rows: list[dict]) -> None:
+        self.buffer.extend(rows)
+        self.rows += len(rows)
+        while len(self.buffer) >= ROW_GROUP_ROWS:
+            self._flush(self.buffer[:ROW_GROUP_ROWS])
+            del self.buffer[:ROW_GROUP_ROWS]
+
+    def _flush(self, rows: list[dict]) -> None:
+        import pyarrow as pa
+
+        self.writer.write_table(pa.Table.from_pylist(rows, schema=self.schema))
+
+    def close(self) -> None:
+        if self.buffer or self.rows == 0:
+            self._flush(self.buffer)
+            self.buffer = []
+        self.writer.close()
 
 
 def yaml_front_matter(meta: dict[str, Any]) -> str:
@@ -148,18 +183,43 @@ def render_card(template_text: str, meta: dict[str, Any], values: dict[str, str]
     return yaml_front_matter(meta) + Template(template_text).substitute(values)
 
 
-def write_build(out_dir: Path, tables: dict[str, list[dict]], card_body: str,
-                card_values: dict[str, str], report: dict, pretty_name: str,
-                extra_files: dict[str, bytes] | None = None) -> None:
-    """Write every output into a temporary folder, then swap it in for ``out_dir``."""
-    out_dir = Path(out_dir)
-    parent = out_dir.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=parent))
-    try:
-        features = features_spec()
+class BuildWriter:
+    """Writes a build into a temporary sibling folder and swaps it in on :meth:`commit`.
+
+    Until then the previous output stays untouched; :meth:`abort` (or any exception in
+    a ``with`` block) removes the temporary folder.
+    """
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = Path(out_dir)
+        parent = self.out_dir.resolve().parent
+        parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale_temporaries(parent, self.out_dir.name)
+        self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.tmp-", dir=parent))
+        self.features = features_spec()
+        self.passages = StreamingParquet(self.features["passages"], self.tmp / parquet_name("passages"))
+
+    def __enter__(self) -> "BuildWriter":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            self.abort()
+
+    def abort(self) -> None:
+        try:
+            self.passages.writer.close()
+        except Exception:  # noqa: BLE001 - already failing; the folder goes anyway
+            pass
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def commit(self, tables: dict[str, list[dict]], card_body: str, card_values: dict[str, str],
+               report: dict, pretty_name: str, extra_files: dict[str, bytes] | None = None) -> None:
+        tmp = self.tmp
+        self.passages.close()
         for config in CONFIGS:
-            write_parquet(tables[config], features[config], tmp / parquet_name(config))
+            if config != "passages":
+                write_parquet(tables[config], self.features[config], tmp / parquet_name(config))
         for rel, data in sorted((extra_files or {}).items()):
             target = tmp / rel
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -167,15 +227,23 @@ def write_build(out_dir: Path, tables: dict[str, list[dict]], card_body: str,
         (tmp / "report.json").write_text(
             json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
-        counts = {c: len(tables[c]) for c in CONFIGS}
+        counts = {c: len(tables[c]) for c in CONFIGS if c != "passages"}
+        counts["passages"] = self.passages.rows
         sizes = {c: (tmp / parquet_name(c)).stat().st_size for c in CONFIGS}
-        meta = dataset_card_meta(features, counts, pretty_name, sizes)
+        meta = dataset_card_meta(self.features, counts, pretty_name, sizes)
         (tmp / "README.md").write_text(render_card(card_body, meta, card_values), encoding="utf-8")
         _fsync_tree(tmp)
-        _swap(tmp, out_dir.resolve())
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        _swap(tmp, self.out_dir.resolve())
+
+
+def _remove_stale_temporaries(parent: Path, name: str) -> None:
+    """Leftovers of a build that was killed (SIGKILL leaves no chance to clean up)."""
+    for stale in parent.glob(f".{name}.tmp-*"):
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
+    for stale in parent.glob(f".{name}.old-*"):
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 def _fsync_tree(root: Path) -> None:

@@ -60,6 +60,22 @@ def _cjk_share(text: str) -> float:
     return cjk / len(letters)
 
 
+def _plausible_share(text: str) -> float:
+    """Share of characters a Chinese article is made of: ASCII, CJK ideographs and
+    punctuation, full-width forms. Text decoded with the wrong codec scatters into other
+    scripts (Hangul, Yi, combining marks), which this catches."""
+    letters = [ch for ch in text if not ch.isspace()]
+    if not letters:
+        return 0.0
+    ok = 0
+    for ch in letters:
+        o = ord(ch)
+        if (32 < o < 127 or 0x4E00 <= o <= 0x9FFF or 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF
+                or 0x2000 <= o <= 0x206F or o in (0xB7, 0xA0) or 0x3400 <= o <= 0x4DBF):
+            ok += 1
+    return ok / len(letters)
+
+
 def _bad_share(text: str) -> float:
     """Share of characters no real article contains (controls, private use, replacement)."""
     if not text:
@@ -97,7 +113,7 @@ def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> tuple[s
             text = data.decode(enc)
         except UnicodeDecodeError:
             continue
-        if _bad_share(text) > 0.001:
+        if _bad_share(text) > 0.001 or _plausible_share(text) < 0.97:
             continue
         candidates.append((_cjk_share(text), enc, text))
     if not candidates:
@@ -156,7 +172,7 @@ def read_file(path: Path, raw_dir: Path, encoding: str | None = None,
     text, enc = decode_bytes(data, shown, encoding)
     if not text.strip("\ufeff \t\r\n\x00"):
         raise EmptyDocumentError(f"{shown}: the file holds only whitespace")
-    if _bad_share(text) > 0.01:
+    if _bad_share(text) > 0.10:
         raise InputError(f"{shown}: looks binary ({_bad_share(text):.0%} control characters)")
     return RawDocument(
         doc_id=_doc_id(rel),
@@ -181,7 +197,8 @@ def list_files(raw_dir: Path) -> list[Path]:
             if name.startswith("."):
                 continue
             found.append(Path(root) / name)
-    return sorted(found, key=lambda p: p.relative_to(raw_dir).as_posix())
+    # Sorted by document id, the order every output is written in.
+    return sorted(found, key=lambda p: (_doc_id(p.relative_to(raw_dir).as_posix()), p.name))
 
 
 def read_folder(raw_dir: Path, encodings: dict[str, str] | None = None,
@@ -214,3 +231,85 @@ def read_folder(raw_dir: Path, encodings: dict[str, str] | None = None,
         except InputError as exc:
             logger.warning("%s", exc)
             yield SkippedFile(rel, str(exc).split(": ", 1)[-1])
+
+
+# -- manifest ------------------------------------------------------------------------------
+MANIFEST_FIELDS = {"title", "source_url", "variant", "encoding", "license", "collection"}
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentMeta:
+    title: str | None = None
+    source_url: str | None = None
+    variant: str | None = None
+    encoding: str | None = None
+    license: str | None = None
+    collection: str = "default"
+
+
+def load_manifest(raw_dir: Path) -> dict[str, DocumentMeta]:
+    """Per-file metadata from ``manifest.toml`` or ``manifest.yaml`` in the raw folder.
+
+    Shape (TOML)::
+
+        [documents."000_article.txt"]
+        title = "…"
+        source_url = "https://…"
+        variant = "hk"          # overrides script detection: hk, tw, t or s
+        encoding = "big5hkscs"  # overrides encoding detection
+        license = "…"
+        collection = "spc-2024" # documents of one collection are linked with each other
+
+    A folder without a manifest is one collection, ``default``.
+    """
+    from .errors import ManifestError
+    from .normalize import VARIANTS
+
+    found = [raw_dir / name for name in sorted(CONTROL_FILES) if (raw_dir / name).is_file()]
+    if not found:
+        return {}
+    if len(found) > 1:
+        raise ManifestError(f"{raw_dir.name}: more than one manifest ({', '.join(p.name for p in found)})")
+    path = found[0]
+    shown = f"{raw_dir.name}/{path.name}"
+    try:
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".toml":
+            import tomllib
+
+            data = tomllib.loads(text)
+        else:
+            import yaml
+
+            data = yaml.safe_load(text) or {}
+    except Exception as exc:  # noqa: BLE001 - any parse error is the user's file
+        raise ManifestError(f"{shown}: cannot be parsed ({type(exc).__name__}: {exc})") from None
+    documents = data.get("documents", {}) if isinstance(data, dict) else None
+    if not isinstance(documents, dict):
+        raise ManifestError(f"{shown}: expected a 'documents' table keyed by file name")
+    root = raw_dir.resolve()
+    out: dict[str, DocumentMeta] = {}
+    for rel, fields in sorted(documents.items()):
+        where = f"{shown}: documents.{rel!r}"
+        if not isinstance(fields, dict):
+            raise ManifestError(f"{where}: expected a table of fields")
+        if Path(rel).is_absolute() or ".." in Path(rel).parts or "\\" in rel:
+            raise ManifestError(f"{where}: names a file outside the raw folder")
+        if not (raw_dir / rel).resolve().is_relative_to(root):
+            raise ManifestError(f"{where}: names a file outside the raw folder")
+        unknown = set(fields) - MANIFEST_FIELDS
+        if unknown:
+            raise ManifestError(f"{where}: unknown field(s) {sorted(unknown)}; expected {sorted(MANIFEST_FIELDS)}")
+        if any(not isinstance(v, str) for v in fields.values()):
+            raise ManifestError(f"{where}: every field must be a string")
+        if fields.get("variant") and fields["variant"] not in VARIANTS:
+            raise ManifestError(f"{where}: variant must be one of {', '.join(VARIANTS)}")
+        if fields.get("encoding"):
+            import codecs
+
+            try:
+                codecs.lookup(fields["encoding"])
+            except LookupError:
+                raise ManifestError(f"{where}: unknown encoding {fields['encoding']!r}") from None
+        out[Path(rel).as_posix()] = DocumentMeta(**{"collection": "default", **fields})
+    return out

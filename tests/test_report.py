@@ -1,0 +1,311 @@
+"""The report page, rendered from a build of the seeds and checked in headless Chromium.
+
+The browser tests drive Debian's chromium and chromedriver through Selenium, with both
+paths given explicitly so that Selenium Manager never downloads a driver; they are
+skipped when either is missing (``apt-get install chromium chromium-driver``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from align import report
+from align.report import json_for_script, mark_spans, render_report, write_report
+
+from .conftest import RAW
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+CHROMIUM_FLAGS = (
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--window-size=1280,1000",
+)
+SHARD = "train-00000-of-00001.parquet"
+
+
+def browser_missing() -> str | None:
+    """Why the browser tests cannot run here, or None."""
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "selenium is not installed (pip install -e '.[test]')"
+    for path in (CHROMIUM, CHROMEDRIVER):
+        if not path.is_file():
+            return f"{path} is missing (apt-get install chromium chromium-driver fonts-noto-cjk)"
+    return None
+
+
+needs_browser = pytest.mark.skipif(browser_missing() is not None, reason=str(browser_missing()))
+
+
+def open_browser(profile_dir: Path):
+    """Headless Chromium with the console log kept and alerts left open for the test to see."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={profile_dir}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    # "ignore" leaves an alert open, so a test can find it instead of Selenium closing it.
+    options.unhandled_prompt_behavior = "ignore"
+    return webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
+
+
+def severe_entries(driver) -> list[dict]:
+    return [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+
+
+def read_rows(build_dir: Path, config: str) -> list[dict]:
+    import pyarrow.parquet as pq
+
+    return pq.read_table(build_dir / config / SHARD).to_pylist()
+
+
+# ---- fixtures: the seeds' build, its report, one browser for the module ----------
+
+
+@pytest.fixture(scope="module")
+def seed_report(built, tmp_path_factory) -> tuple[Path, Path]:
+    """(build dir, report file) of the seeds; ``built`` is conftest's session build of raw/."""
+    out, _ = built
+    page = write_report(out, RAW, tmp_path_factory.mktemp("report") / "index.html")
+    return out, page
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    if browser_missing():
+        pytest.skip(browser_missing())
+    driver = open_browser(tmp_path_factory.mktemp("chromium-profile"))
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture()
+def page(browser, seed_report):
+    """The seeds' report, freshly loaded, with the console log emptied of earlier pages."""
+    browser.get(seed_report[1].as_uri())
+    return browser
+
+
+# ---- without a browser -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "obj, forbidden",
+    [
+        ({"en": "</script><script>alert(1)</script>"}, ["</script", "<script"]),
+        ({"en": "<!-- x -->"}, ["<!--", "-->"]),
+        ({"en": "a & b"}, ["&"]),
+        ({"en": "line\u2028separator\u2029paragraph"}, ["\u2028", "\u2029"]),
+    ],
+)
+def test_json_for_script_cannot_close_the_script(obj, forbidden):
+    text = json_for_script(obj)
+    for s in forbidden:
+        assert s not in text
+    assert json.loads(text) == obj
+
+
+@pytest.mark.parametrize(
+    "text, spans, expected",
+    [
+        ("杨立昆(Yann LeCun)", [(0, 3, 0)], "[0:杨立昆](Yann LeCun)"),
+        # An acronym and its expansion share one Chinese span: the marks nest.
+        ("基础人工智能研究", [(0, 8, 1), (0, 8, 0)], "[0:[1:基础人工智能研究]]"),
+        ("ab<c>d", [(2, 5, 0)], "ab[0:&lt;c&gt;]d"),
+        # A span crossing the end of another is clipped, still one element each.
+        ("abcdef", [(0, 3, 0), (2, 5, 1)], "[0:ab[1:c]]def"),
+        ("abc", [(1, 1, 0)], "a[0:]bc"),
+    ],
+)
+def test_mark_spans_gives_one_element_per_span(text, spans, expected):
+    got = mark_spans(text, spans, lambda key, clipped: f"[{key}:", "]")
+    assert got == expected
+
+
+def test_render_is_byte_identical(seed_report, tmp_path):
+    out, page = seed_report
+    again = tmp_path / "elsewhere" / "build"
+    shutil.copytree(out, again)
+    first = page.read_bytes()
+    assert render_report(out, RAW).encode("utf-8") == first
+    # Nothing of the build's own path reaches the page.
+    assert render_report(again, RAW).encode("utf-8") == first
+
+
+def test_page_loads_nothing_from_the_network(seed_report):
+    text = seed_report[1].read_text(encoding="utf-8")
+    assert "http://" not in text and "https://" not in text
+
+    class Refs(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.urls: list[str] = []
+
+        def handle_starttag(self, tag, attrs):
+            self.urls += [v or "" for k, v in attrs if k in ("src", "href", "action", "xlink:href", "srcset")]
+
+    refs = Refs()
+    refs.feed(text)
+    assert refs.urls and all(u.startswith("#") or u.startswith("data:") for u in refs.urls), refs.urls
+    csp = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', text).group(1)
+    assert csp.startswith("default-src 'none'; script-src 'sha256-") and "unsafe-inline" not in csp
+
+
+def test_page_degrades_without_links_and_chrf(seed_report, tmp_path):
+    import pyarrow.parquet as pq
+
+    build = tmp_path / "build"
+    shutil.copytree(seed_report[0], build)
+    table = pq.read_table(build / "pairs" / SHARD)
+    if "chrf" in table.column_names:
+        pq.write_table(table.drop(["chrf"]), build / "pairs" / SHARD)
+    (build / "report.json").write_text(json.dumps({"documents": []}), encoding="utf-8")
+    text = render_report(build)
+    assert 'id="no-links"' in text and 'id="no-chrf"' in text and 'id="no-gold"' in text
+    assert text.count('<mark class="pair') == table.num_rows
+
+
+def test_links_and_gold_lists_are_shown(seed_report, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    build = tmp_path / "build"
+    shutil.copytree(seed_report[0], build)
+    pairs = read_rows(build, "pairs")
+    # A link per pair of another document: the English of one, the span of the other.
+    links = [
+        {"en": a["translation"]["en"], "gloss": a["translation"]["zh"], "source_doc_id": a["doc_id"],
+         "passage_id": b["passage_id"], "doc_id": b["doc_id"], "zh": b["translation"]["zh"],
+         "zh_original": b["zh_original"], "start": b["start"], "end": b["end"], "score": 0.5, "margin": 0.25}
+        for a, b in zip(pairs[:3], pairs[-3:])
+    ]
+    (build / "links").mkdir()
+    pq.write_table(pa.Table.from_pylist(links), build / "links" / SHARD)
+    info = json.loads((build / "report.json").read_text(encoding="utf-8"))
+    info["gold_misses"] = [{"doc_id": pairs[0]["doc_id"], "en": "Missed Name", "zh": "漏掉的名字"}]
+    info["gold_extras"] = [{"doc_id": pairs[1]["doc_id"], "en": "Extra Name", "zh": "多出的名字"}]
+    (build / "report.json").write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
+    text = render_report(build)
+    table = text[text.index('id="links-table"'):]
+    table = table[: table.index("</table>")]
+    assert table.count("<tr>") == 1 + len(links)
+    for link in links:
+        assert f'<mark class="link">{link["zh_original"]}</mark>' in table
+    assert "Missed Name" in text and "漏掉的名字" in text and "Extra Name" in text
+
+
+def test_main_writes_the_page_and_a_screenshot(seed_report, tmp_path):
+    if not CHROMIUM.is_file():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    out, png = tmp_path / "report.html", tmp_path / "report.png"
+    assert report.main(["--build", str(seed_report[0]), "--out", str(out), "--screenshot", str(png),
+                        "--height", "900"]) == 0
+    assert out.read_bytes() == render_report(seed_report[0]).encode("utf-8")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# ---- in the browser ----------------------------------------------------------------
+
+
+@needs_browser
+def test_page_has_no_console_errors(page):
+    assert severe_entries(page) == []
+    # The script ran (its CSP hash matched): the count line is its output.
+    assert page.find_element("id", "pair-count").text.endswith("pairs shown")
+
+
+@needs_browser
+def test_one_mark_per_pair_on_its_span(page, seed_report):
+    pairs = read_rows(seed_report[0], "pairs")
+    marks = page.execute_script(
+        "return Array.from(document.querySelectorAll('mark.pair'), m => [Number(m.dataset.pair), m.textContent]);"
+    )
+    assert len(marks) == len(pairs)
+    assert sorted(i for i, _ in marks) == list(range(len(pairs)))
+    for i, text in marks:
+        assert text == pairs[i]["zh_original"]
+
+
+@needs_browser
+def test_click_on_a_mark_shows_its_pair(page, seed_report):
+    pairs = read_rows(seed_report[0], "pairs")
+    i = next(k for k, p in enumerate(pairs) if p["flags"])
+    mark = page.find_element("id", f"pair-{i}")
+    page.execute_script("arguments[0].scrollIntoView({block: 'center'});", mark)
+    assert pairs[i]["translation"]["en"] in mark.get_attribute("title")
+    mark.click()
+    panel = page.find_element("id", "detail")
+    assert panel.is_displayed()
+    text = panel.text
+    assert pairs[i]["translation"]["en"] in text and pairs[i]["kind"] in text
+    assert all(flag in text for flag in pairs[i]["flags"])
+    assert f"{pairs[i]['confidence']:.3f}" in text
+
+
+def _visible_rows(driver) -> list[int]:
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll('#pairs-table tbody tr'))"
+        ".filter(r => !r.hidden).map(r => Number(r.dataset.pair));"
+    )
+
+
+def _matches(p: dict, needle: str) -> bool:
+    """The filter as the page documents it: a case-insensitive substring of these fields."""
+    t = p["translation"]
+    hay = "\n".join([t["en"], t["zh"], p["zh_original"], p["doc_id"], p["kind"], " ".join(p["flags"])])
+    return needle.strip().lower() in hay.lower()
+
+
+@needs_browser
+@pytest.mark.parametrize("needle", ["meta", "扎克伯格", "LATIN_IN", "acronym"])
+def test_filter_box_shows_exactly_the_matching_rows(page, seed_report, needle):
+    pairs = read_rows(seed_report[0], "pairs")
+    expected = [i for i, p in enumerate(pairs) if _matches(p, needle)]
+    assert 0 < len(expected) < len(pairs), needle
+    box = page.find_element("id", "pair-filter")
+    box.send_keys(needle)
+    assert _visible_rows(page) == expected
+    assert page.find_element("id", "pair-count").text == f"{len(expected)} of {len(pairs)} pairs shown"
+
+
+@needs_browser
+def test_kind_select_filters_rows(page, seed_report):
+    from selenium.webdriver.support.ui import Select
+
+    pairs = read_rows(seed_report[0], "pairs")
+    Select(page.find_element("id", "filter-kind")).select_by_value("k:name")
+    assert _visible_rows(page) == [i for i, p in enumerate(pairs) if p["kind"] == "name"]
+    Select(page.find_element("id", "filter-flag")).select_by_value("none")
+    assert _visible_rows(page) == [i for i, p in enumerate(pairs) if p["kind"] == "name" and not p["flags"]]
+
+
+@needs_browser
+def test_sorting_by_confidence_orders_rows(page, seed_report):
+    pairs = read_rows(seed_report[0], "pairs")
+    button = page.find_element("css selector", '#pairs-table button[data-sort="confidence"]')
+    page.execute_script("arguments[0].scrollIntoView({block: 'center'});", button)
+    button.click()
+    order = _visible_rows(page)
+    assert sorted(order) == list(range(len(pairs)))
+    values = [pairs[i]["confidence"] for i in order]
+    assert values == sorted(values)
+    assert button.find_element("xpath", "..").get_attribute("aria-sort") == "ascending"
+    button.click()
+    values = [pairs[i]["confidence"] for i in _visible_rows(page)]
+    assert values == sorted(values, reverse=True)
+    shown = page.execute_script(
+        "return Array.from(document.querySelectorAll('#pairs-table tbody tr td:nth-child(7)'), td => td.textContent);"
+    )
+    assert shown == [f"{v:.3f}" for v in values]
