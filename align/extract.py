@@ -70,11 +70,15 @@ def is_name_like(en: str) -> bool:
     return bool(caps) and all(w.lower() in _EN_FUNCTION for w in rest)
 
 
+_BRACKETS = re.compile(r"[()]")
+
+
 def paren_groups(text: str) -> tuple[list[tuple[int, int]], list[int]]:
     """Matched ``(``…``)`` pairs (innermost-first order by close) and unclosed opens."""
     stack: list[int] = []
     groups: list[tuple[int, int]] = []
-    for i, ch in enumerate(text):
+    for m in _BRACKETS.finditer(text):
+        i, ch = m.start(), m.group()
         if ch == "(":
             if len(stack) >= MAX_DEPTH:
                 stack.pop(0)
@@ -299,8 +303,8 @@ class PairExtractor:
     def _juxtaposed(self, p: Passage, body: int) -> None:
         text = p.text
         for m in re.finditer(r"(?<=[\u4e00-\u9fff]) ([A-Z][a-z]+(?: [A-Z][a-z]+){0,2})(?![A-Za-z(]| ?\()", text):
-            if m.start() < body:
-                continue
+            if m.start() < body or text[m.start() - 1] not in lx.TRANSLIT_CHARS:
+                continue  # cheap test first: a transliterated name ends in one of these
             en = m.group(1)
             span = zh_span_before(text, m.start(), en, body, names_only=True)
             if span is None:
@@ -615,17 +619,22 @@ def _kind(en: str, how: str) -> str:
     return "term"
 
 
+MAX_CONTEXT = 400  # characters either side: a line without sentence ends stays bounded
+
+
 def _sentence(text: str, *positions: int) -> str:
+    """The sentence around the pair (bounded, so a huge unpunctuated line stays cheap)."""
     lo, hi = min(positions), max(positions)
     a = lo
-    while a > 0 and text[a - 1] not in _SENTENCE_END:
+    floor = max(0, lo - MAX_CONTEXT)
+    while a > floor and text[a - 1] not in _SENTENCE_END:
         a -= 1
     b = hi
-    while b < len(text) and text[b - 1 : b] not in _SENTENCE_END if b > hi else b < len(text):
-        if text[b] in _SENTENCE_END:
-            b += 1
-            break
+    ceiling = min(len(text), hi + MAX_CONTEXT)
+    while b < ceiling:
         b += 1
+        if text[b - 1] in _SENTENCE_END:
+            break
     return text[a:b].strip()
 
 

@@ -40,6 +40,7 @@ _SUFFIXES = (
 )
 
 
+@lru_cache(maxsize=262144)
 def stem(word: str) -> str:
     """A light suffix stripper: enough to match gloss words to English words."""
     w = word.lower()

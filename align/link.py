@@ -32,11 +32,13 @@ Scorers are pluggable (:data:`SCORERS`, :func:`make_scorer`), like sacrebleu's
 from __future__ import annotations
 
 import logging
+import math
 import re
 from abc import ABC, abstractmethod
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import ClassVar
 
 from . import lexicon as lx
@@ -63,6 +65,10 @@ DEFAULT_THRESHOLD = 0.30
 ORDER_WEIGHT = 0.5
 # Order agreement when the target document holds no anchor for the phrase.
 ORDER_NEUTRAL = 0.5
+ANCHOR_OPTIONS = 8  # passages per phrase and target document the order placement chooses from
+# A bare quote has no gloss to compare: its dictionary evidence is weighed as if the
+# gloss had matched this much (chrF of a loose paraphrase).
+NO_GLOSS_PRIOR = 0.25
 MAX_CLAUSES = 2  # a candidate is a sentence or a run of at most this many clauses
 
 _SENTENCE_END = frozenset("。!?;…")
@@ -84,7 +90,7 @@ _CONTRACTIONS = (
 _EN_WEAK = frozenset(
     "s re m ll ve d do does did am will would shall should can could may might have has had "
     "i me my you your he him his she her we us our they them their it its that this these those "
-    "what which who whom there here so very just".split()
+    "what which who whom there here so very just one".split()
 )
 
 
@@ -248,23 +254,26 @@ class PhraseScorer(ABC):
 class LexicalScorer(PhraseScorer):
     """Offline and CPU-only: chrF against the gloss and CC-CEDICT coverage of the English.
 
-    ``content = CHRF_WEIGHT * chrf + (1 - CHRF_WEIGHT) * dict`` when the phrase has a
-    gloss, ``dict`` alone when it has none.
+    ``content = sqrt(chrf * dict)``, with ``chrf`` replaced by :data:`NO_GLOSS_PRIOR`
+    for a phrase without a gloss.
     """
 
     name = "lexical"
-    CHRF_WEIGHT: ClassVar[float] = 0.5
 
     def __init__(self) -> None:
         from sacrebleu.metrics import CHRF
 
-        # Character bigrams: see the module docstring. Built once (sacrebleu reuses it).
-        self.metric = CHRF(char_order=2, word_order=0, beta=2)
+        # Character bigrams (see the module docstring) and beta 1: a clause that holds
+        # the rendering plus unrelated words must lose to the clause that is just it.
+        self.metric = CHRF(char_order=2, word_order=0, beta=1)
         self._chars: dict[CandidateSpan, tuple[Counter, int]] = {}
         self._glosses: dict[CandidateSpan, frozenset[str]] = {}
         self._literal: dict[CandidateSpan, frozenset[str]] = {}
+        self._han: dict[CandidateSpan, frozenset[str]] = {}
         self._covers: dict[str, frozenset[str]] = {}
-        self._vocab: frozenset[str] = frozenset()
+        self._vocab: set[str] = set()
+        self._queries: dict[tuple[str, str | None], list[tuple[str, tuple[frozenset[str], ...]]]] = {}
+        self._dicts: dict[tuple[EnglishPhrase, CandidateSpan], float] = {}
 
     def signature(self) -> str:
         """The chrF signature, for reports (sacrebleu needs one scoring first)."""
@@ -272,20 +281,18 @@ class LexicalScorer(PhraseScorer):
         return str(self.metric.get_signature())
 
     def prepare(self, candidates: Sequence[CandidateSpan]) -> None:
-        words_of: dict[str, list[tuple[int, int, str]]] = {}
-        vocab: set[str] = set()
         for c in candidates:
             if c in self._glosses:
                 continue
             flat = "".join(c.text.split())
             self._chars[c] = (Counter(flat), len(flat))
             glosses: set[str] = set()
-            for w in _segment_cached(c.text, words_of):
+            for w in _segment(c.text):
                 glosses |= _word_glosses(w)
             self._glosses[c] = frozenset(glosses)
-            vocab |= glosses
+            self._vocab |= glosses
             self._literal[c] = frozenset(lx.stem(w) for w in _LATIN_RUN.findall(c.text))
-        self._vocab = self._vocab | vocab
+            self._han[c] = frozenset(_CJK.findall(c.text))
 
     def _covering(self, en_word: str) -> frozenset[str]:
         """Gloss words of the vocabulary that render ``en_word`` (lexicon.words_match)."""
@@ -295,37 +302,79 @@ class LexicalScorer(PhraseScorer):
             self._covers[en_word] = hit
         return hit
 
-    def _dict(self, words: list[str], c: CandidateSpan) -> float:
-        if not words:
-            return 0.0
-        glosses, literal = self._glosses[c], self._literal[c]
-        hit = sum(1 for w in words if w in literal or not self._covering(w).isdisjoint(glosses))
-        return hit / len(words)
+    def _query(self, phrase: EnglishPhrase) -> list[tuple[str, tuple[frozenset[str], ...]]]:
+        """The English content words, each with the characters of the gloss words that
+        the dictionary aligns to it (放弃 for give up in 不要放弃)."""
+        key = (phrase.en, phrase.gloss)
+        q = self._queries.get(key)
+        if q is None:
+            gloss_words = [w for w in _segment(phrase.gloss or "") if _CJK.search(w)]
+            q = []
+            for e in english_content_words(phrase.en):
+                aligned = tuple(frozenset(_CJK.findall(w)) for w in gloss_words
+                                if any(lx.words_match(g, e) for g in lx.gloss_words(w)))
+                q.append((e, aligned))
+            self._queries[key] = q
+        return q
+
+    def _renders(self, e: str, c: CandidateSpan) -> bool:
+        return e in self._literal[c] or not self._covering(e).isdisjoint(self._glosses[c])
+
+    def _dict_all(self, phrase: EnglishPhrase, candidates: Sequence[CandidateSpan]) -> list[float]:
+        """``dict`` of every candidate of one target document.
+
+        Each English content word earns ``1 - p`` where ``p`` is the share of the
+        document's candidates that render it: CC-CEDICT glosses are single words
+        (``sum up`` gives 综合 the gloss ``up``), so a word rendered almost everywhere
+        is chance, not evidence. A candidate without a dictionary rendering still earns
+        the share of the characters of the gloss word aligned to the English word
+        (弃 of 放弃 in 永不言弃). The sum is divided by the number of English words.
+        """
+        query = self._query(phrase)
+        if not query or not candidates:
+            return [0.0] * len(candidates)
+        n = len(candidates)
+        totals = [0.0] * n
+        for e, aligned in query:
+            hits = [self._renders(e, c) for c in candidates]
+            weight = 1.0 - sum(hits) / n
+            for k, c in enumerate(candidates):
+                if hits[k]:
+                    totals[k] += weight
+                elif aligned:
+                    han = self._han[c]
+                    totals[k] += weight * max(len(chars & han) / len(chars) for chars in aligned)
+        return [t / len(query) for t in totals]
 
     def bounds(self, phrase: EnglishPhrase, candidates: Sequence[CandidateSpan]) -> list[float]:
         self.prepare(candidates)
-        words = english_content_words(phrase.en)
+        dicts = self._dict_all(phrase, candidates)
+        for c, d in zip(candidates, dicts, strict=True):
+            self._dicts[(phrase, c)] = d
         if not phrase.gloss:
-            return [self._dict(words, c) for c in candidates]
+            return [self._combine(None, d) for d in dicts]
         gloss = "".join(phrase.gloss.split())
         g_chars, g_len = Counter(gloss), len(gloss)
-        w = self.CHRF_WEIGHT
         out = []
-        for c in candidates:
+        for c, d in zip(candidates, dicts, strict=True):
             chars, n = self._chars[c]
             m1 = sum(min(k, chars.get(ch, 0)) for ch, k in g_chars.items())
-            ub = chrf_upper_bound(m1, n, g_len, self.metric.char_order, self.metric.beta)
-            out.append(w * ub + (1 - w) * self._dict(words, c))
+            out.append(self._combine(chrf_upper_bound(m1, n, g_len, self.metric.char_order, self.metric.beta), d))
         return out
 
+    def _combine(self, chrf: float | None, d: float) -> float:
+        """Geometric mean: the gloss and the dictionary must both agree. Without a gloss
+        the dictionary stands alone against a fixed prior (:data:`NO_GLOSS_PRIOR`)."""
+        return math.sqrt((NO_GLOSS_PRIOR if chrf is None else chrf) * d)
+
     def score(self, phrase: EnglishPhrase, candidate: CandidateSpan) -> tuple[float, dict[str, float]]:
-        self.prepare([candidate])
-        d = self._dict(english_content_words(phrase.en), candidate)
+        if (phrase, candidate) not in self._dicts:
+            self.bounds(phrase, [candidate])
+        d = self._dicts[(phrase, candidate)]
         if not phrase.gloss:
-            return d, {"dict": d}
+            return self._combine(None, d), {"dict": d}
         chrf = self.metric.sentence_score(candidate.text, [phrase.gloss]).score / 100
-        w = self.CHRF_WEIGHT
-        return w * chrf + (1 - w) * d, {"chrf": chrf, "dict": d}
+        return self._combine(chrf, d), {"dict": d, "chrf": chrf}
 
 
 class SentenceTransformerScorer(LexicalScorer):
@@ -425,24 +474,14 @@ def chrf_upper_bound(unigram_matches: int, hyp_len: int, ref_len: int, order: in
     return (1 + f) * precision * recall / (f * precision + recall)
 
 
-def _segment_cached(text: str, cache: dict[str, list]) -> list[str]:
-    words = cache.get(text)
-    if words is None:
-        words = lx.segment_words(text)
-        cache[text] = words
-    return words
+@lru_cache(maxsize=65536)
+def _segment(text: str) -> tuple[str, ...]:
+    return tuple(lx.segment_words(text)) if text else ()
 
 
 def _word_glosses(word: str) -> frozenset[str]:
-    """CC-CEDICT gloss words of a Chinese word; a word the dictionary lacks (永不言弃) also
-    gets those of its characters, since jieba joins idioms the dictionary does not list."""
-    if not _CJK.search(word):
-        return frozenset()
-    glosses = lx.gloss_words(word)
-    if len(word) > 1 and word not in lx.cedict():
-        table = lx.cedict()
-        glosses = glosses.union(*(table.get(ch, frozenset()) for ch in word))
-    return glosses
+    """CC-CEDICT gloss words of a Chinese word (none for punctuation, digits, Latin)."""
+    return lx.gloss_words(word) if _CJK.search(word) else frozenset()
 
 
 # -- linking -------------------------------------------------------------------------------
@@ -477,30 +516,26 @@ def link_phrases(phrases: list[EnglishPhrase], docs: dict[str, NormalizedDocumen
     for ph in sorted(set(phrases), key=_phrase_key):
         if ph.doc_id not in docs:
             raise ValueError(f"phrase {ph.en!r} comes from {ph.doc_id!r}, which is not in docs")
-        ranked[ph] = {}
-        for d, cands in by_doc.items():
-            if d != ph.doc_id and cands:
-                ranked[ph][d] = _Ranked(ph, cands, impl.bounds(ph, cands))
+        ranked[ph] = {d: _Ranked(ph, cands, impl.bounds(ph, cands))
+                      for d, cands in by_doc.items() if d != ph.doc_id and cands}
 
-    # Pass 1: each phrase's best candidate by content alone, per target document.
-    anchors: dict[tuple[str, str], list[tuple[int, int, float]]] = defaultdict(list)
+    # Pass 1: each phrase's best passages by content alone, per target document.
+    options: dict[tuple[str, str], list[tuple[EnglishPhrase, list[tuple[int, float]]]]] = defaultdict(list)
     for ph, per_doc in ranked.items():
         for d, r in per_doc.items():
-            best = _search(r, impl, lambda i: 1.0)
-            if best:
-                i, content = best[0]
-                anchors[(ph.doc_id, d)].append((ph.start, r.candidates[i].norm_start, content))
+            found = _search(r, impl, _no_order, ANCHOR_OPTIONS)
+            options[(ph.doc_id, d)].append((ph, [(r.candidates[i].norm_start, f) for i, f in found]))
 
     links = []
     for ph, per_doc in ranked.items():
         pool: list[tuple[float, str, int, float]] = []
         for d, r in per_doc.items():
-            others = [(s, t, w) for s, t, w in anchors[(ph.doc_id, d)] if s != ph.start]
+            anchors = _anchors(ph, options[(ph.doc_id, d)])
 
-            def factor(i: int, r: _Ranked = r, others=others) -> float:
-                return 1 - ORDER_WEIGHT + ORDER_WEIGHT * _order(ph.start, r.candidates[i].norm_start, others)
+            def factor(i: int, r: _Ranked = r, anchors=anchors) -> float:
+                return 1 - ORDER_WEIGHT + ORDER_WEIGHT * _order(ph.start, r.candidates[i].norm_start, anchors)
 
-            for i, final in _search(r, impl, factor):
+            for i, final in _search(r, impl, factor, 2):
                 pool.append((final, d, i, factor(i)))
         link = _best_link(ph, pool, ranked[ph], docs, cutoff)
         if link is not None:
@@ -509,15 +544,55 @@ def link_phrases(phrases: list[EnglishPhrase], docs: dict[str, NormalizedDocumen
     return links
 
 
+def _no_order(i: int) -> float:
+    return 1.0
+
+
 def _phrase_key(ph: EnglishPhrase) -> tuple:
     return (ph.doc_id, ph.start, ph.end, ph.en, ph.gloss or "")
+
+
+def _anchors(phrase: EnglishPhrase, options: list[tuple[EnglishPhrase, list[tuple[int, float]]]]
+             ) -> list[tuple[int, int, float]]:
+    """Where the other phrases of the source document most likely sit in the target.
+
+    One placement of all the source document's phrases, in source order, that
+    maximizes their total content score (a weighted increasing subsequence over each
+    phrase's best passages), as ``(source_start, target_start, content)``, less the
+    phrase's own place: its candidates are then judged by the others' places only.
+    """
+    placed = _placement(tuple(sorted(((ph.start, tuple(opts)) for ph, opts in options))))
+    return [a for a in placed if a[0] != phrase.start]
+
+
+@lru_cache(maxsize=1024)
+def _placement(options: tuple[tuple[int, tuple[tuple[int, float], ...]], ...]) -> tuple[tuple[int, int, float], ...]:
+    items = [(src, pos, content) for src, opts in options for pos, content in opts if content > 0]
+    # best[k]: best total of a placement ending with item k; prev[k]: the item before it.
+    best: list[float] = []
+    prev: list[int | None] = []
+    for k, (src, pos, content) in enumerate(items):
+        top, arg = 0.0, None
+        for j in range(k):
+            if items[j][0] < src and items[j][1] < pos and best[j] > top:
+                top, arg = best[j], j
+        best.append(top + content)
+        prev.append(arg)
+    if not items:
+        return ()
+    k: int | None = max(range(len(items)), key=lambda i: (best[i], -i))
+    chosen = []
+    while k is not None:
+        chosen.append(items[k])
+        k = prev[k]
+    return tuple(sorted(chosen))
 
 
 def _order(src: int, target: int, anchors: list[tuple[int, int, float]]) -> float:
     """Weighted share of anchors on the same side of ``target`` as of ``src``."""
     total = agree = 0.0
     for s, t, w in anchors:
-        if t == target or w <= 0:
+        if t == target or s == src:
             continue
         total += w
         if (s < src) == (t < target):
@@ -525,17 +600,18 @@ def _order(src: int, target: int, anchors: list[tuple[int, int, float]]) -> floa
     return agree / total if total else ORDER_NEUTRAL
 
 
-def _search(r: _Ranked, impl: PhraseScorer, factor) -> list[tuple[int, float]]:
-    """Best candidate and best of every other passage that could beat the runner-up.
+def _search(r: _Ranked, impl: PhraseScorer, factor, keep: int) -> list[tuple[int, float]]:
+    """The best candidate of each of the ``keep`` best passages, best first.
 
     Branch and bound: candidates are visited by ``bound * factor``; the visit stops
-    when no remaining bound can change the best or the runner-up passage.
+    when no remaining bound can reach the ``keep``-th best passage.
     """
     order = sorted(range(len(r.candidates)), key=lambda i: (-r.bounds[i] * factor(i), i))
     best: dict[str, tuple[float, int]] = {}
-    top: list[float] = [0.0, 0.0]  # best and runner-up (other passage) finals
+    floor = 0.0
     for i in order:
-        if r.bounds[i] * factor(i) < top[1] or (r.bounds[i] * factor(i) <= 0):
+        bound = r.bounds[i] * factor(i)
+        if bound <= 0 or (len(best) >= keep and bound < floor):
             break
         if i not in r.exact:
             r.exact[i] = impl.score(r.phrase, r.candidates[i])
@@ -543,9 +619,9 @@ def _search(r: _Ranked, impl: PhraseScorer, factor) -> list[tuple[int, float]]:
         pid = r.candidates[i].passage_id
         if pid not in best or _better(final, i, *best[pid], r):
             best[pid] = (final, i)
-        finals = sorted((f for f, _ in best.values()), reverse=True)
-        top = [finals[0], finals[1] if len(finals) > 1 else 0.0]
-    ranked = sorted(best.values(), key=lambda fi: (-fi[0], _tie(r, fi[1])))
+        if len(best) >= keep:
+            floor = sorted((f for f, _ in best.values()), reverse=True)[keep - 1]
+    ranked = sorted(best.values(), key=lambda fi: (-fi[0], _tie(r, fi[1])))[:keep]
     return [(i, f) for f, i in ranked]
 
 

@@ -174,7 +174,7 @@ def detect_variant(text: str) -> str:
 
 def _count_diffs(a: str, b: str) -> int:
     if len(a) == len(b):
-        return sum(1 for x, y in zip(a, b) if x != y)
+        return sum(map(str.__ne__, a, b))
     sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
     return sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in sm.get_opcodes() if tag != "equal")
 

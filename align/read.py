@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,18 +77,14 @@ def _plausible_share(text: str) -> float:
     return ok / len(letters)
 
 
+_BAD = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ue000-\uf8ff\ufffd]")
+
+
 def _bad_share(text: str) -> float:
     """Share of characters no real article contains (controls, private use, replacement)."""
     if not text:
         return 0.0
-    bad = 0
-    for ch in text:
-        o = ord(ch)
-        if ch in "\n\r\t\f":
-            continue
-        if o < 32 or 0x7F <= o < 0xA0 or 0xE000 <= o <= 0xF8FF or ch == "\ufffd":
-            bad += 1
-    return bad / len(text)
+    return sum(1 for _ in _BAD.finditer(text)) / len(text)
 
 
 def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> tuple[str, str]:

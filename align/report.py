@@ -265,7 +265,7 @@ def svg_ratio_scatter(title: str, points: list[tuple[int, float, str, bool, str]
         return top + plot_h - plot_h * (r - lo) / (hi - lo)
 
     out = [_svg_open(PLOT_WIDTH, height, title)]
-    for tick, label in zip(RATIO_TICKS, RATIO_LABELS):
+    for tick, label in zip(RATIO_TICKS, RATIO_LABELS, strict=True):
         y = ypos(tick)
         cls = "guide" if tick == 1 else "gridline"
         out.append(f'<line class="{cls}" x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}"/>'
@@ -332,7 +332,10 @@ def render_plots(data: BuildData) -> str:
         high = 100.0 if max(chrf) > 1.0 else 1.0
         figures.append(("chrF", svg_histogram("chrF of the pairs", chrf, 0.0, high, 10, "chrF",
                                               digits=0 if high > 1 else 1), f"{len(chrf)} pairs with a chrF score."))
-    chrf_note = "" if chrf else '<p class="note" id="no-chrf">This build has no chrF scores (no <code>chrf</code> column).</p>'
+    chrf_note = ""
+    if not chrf:
+        why = "no pair has one" if any("chrf" in p for p in pairs) else "no <code>chrf</code> column"
+        chrf_note = f'<p class="note" id="no-chrf">This build has no chrF scores ({why}).</p>'
     body = "".join(f'<figure class="plot">{svg}<figcaption>{esc(caption)}</figcaption></figure>'
                    for _, svg, caption in figures)
     return f'<div class="plots">{body}</div>{chrf_note}'
@@ -557,7 +560,7 @@ def render_pairs_table(data: BuildData, doc_index: dict) -> str:
     flag_opts = _options(flags, "f:", "any flags", '<option value="none">no flags</option>')
     controls = (
         '<div class="controls">'
-        '<label>Filter <input type="search" id="pair-filter" placeholder="English, Chinese, document, kind, flag" '
+        '<label>Filter <input type="search" id="pair-filter" placeholder="text, document, kind or flag" '
         'autocomplete="off"></label>'
         f'<label>kind <select id="filter-kind">{_options(kinds, "k:", "all kinds")}</select></label>'
         f'<label>document <select id="filter-doc">{_options(docs, "d:", "all documents")}</select></label>'
@@ -582,7 +585,7 @@ def render_pairs_table(data: BuildData, doc_index: dict) -> str:
             f'{i}</a></td><td lang="en">{esc(t.get("en"))}</td><td lang="zh-Hans">{esc(t.get("zh"))}</td>'
             f'<td lang="zh">{esc(p.get("zh_original"))}</td>'
             f'<td><span class="kind {_kind_class(p.get("kind"))}">{esc(p.get("kind"))}</span></td>'
-            f'<td>{doc_link}</td><td class="num">{_fmt(p.get("confidence"))}</td>'
+            f'<td class="doc">{doc_link}</td><td class="num">{_fmt(p.get("confidence"))}</td>'
             f'<td>{_flags_html(p.get("flags") or [])}</td></tr>'
         )
     note = ('<p class="note">The filter matches English, Chinese, original, document, kind and flags, '
@@ -805,7 +808,7 @@ def screenshot(html_file: Path, png_file: Path, width: int = 1280, height: int =
                "--no-first-run", "--disable-background-networking", "--disable-component-update",
                "--disable-sync", "--hide-scrollbars", f"--user-data-dir={profile}",
                f"--window-size={width},{height}", f"--screenshot={png_file}", Path(html_file).resolve().as_uri()]
-        result = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        result = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=120)
     if result.returncode != 0 or not png_file.is_file():
         raise BuildError(f"{exe} could not take the screenshot (exit {result.returncode}): "
                          f"{result.stderr.strip()[-300:]}")
