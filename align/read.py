@@ -190,6 +190,8 @@ def list_files(raw_dir: Path) -> list[Path]:
     found = []
     for root, dirs, files in os.walk(raw_dir, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        # os.walk does not descend into linked folders; list them so they get a reason.
+        found.extend(Path(root) / d for d in dirs if (Path(root) / d).is_symlink())
         for name in sorted(files):
             if name.startswith("."):
                 continue
@@ -214,8 +216,12 @@ def read_folder(raw_dir: Path, encodings: dict[str, str] | None = None,
             if not target.exists():
                 yield SkippedFile(rel, "dangling symbolic link")
                 continue
+            what = "folder" if target.is_dir() else "file"
             if not target.is_relative_to(root):
-                yield SkippedFile(rel, "symbolic link to a file outside the raw folder")
+                yield SkippedFile(rel, f"symbolic link to a {what} outside the raw folder")
+                continue
+            if target.is_dir():
+                yield SkippedFile(rel, "symbolic link to a folder (not followed)")
                 continue
         if not path.is_file():
             yield SkippedFile(rel, "not a regular file")
