@@ -32,6 +32,7 @@ def build(
     gold: Annotated[Optional[Path], typer.Option(help="Gold pairs to score the build against (default: tests/gold/seeds.jsonl if present).")] = None,
     variant: Annotated[str, typer.Option("--from", help="Script of the sources: auto, hk, tw, t or s.")] = "auto",
     strict: Annotated[bool, typer.Option(help="Fail if any file is skipped.")] = False,
+    max_mb: Annotated[float, typer.Option(help="Skip files larger than this many megabytes.")] = 256,
 ) -> None:
     """Read RAW, extract the pairs and write the dataset to OUT."""
     from rich.console import Console
@@ -42,6 +43,7 @@ def build(
     if gold is None and DEFAULT_GOLD.is_file() and raw.resolve() == Path("raw").resolve():
         gold = DEFAULT_GOLD
     errors = Console(stderr=True)
+    max_bytes = int(max_mb * 1024 * 1024)
     try:
         if errors.is_terminal:
             # Progress only for a person watching; logs and pipes stay clean.
@@ -53,10 +55,10 @@ def build(
             with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                           console=errors, transient=True) as bar:
                 task = bar.add_task("reading", total=total)
-                report = run_build(raw, out, gold_path=gold, variant=variant, strict=strict,
+                report = run_build(raw, out, gold_path=gold, variant=variant, strict=strict, max_bytes=max_bytes,
                                    progress=lambda path: bar.update(task, advance=1, description=path[:40]))
         else:
-            report = run_build(raw, out, gold_path=gold, variant=variant, strict=strict)
+            report = run_build(raw, out, gold_path=gold, variant=variant, strict=strict, max_bytes=max_bytes)
     except AlignError as exc:
         _fail(exc)
     console = Console(highlight=False)
