@@ -33,6 +33,7 @@ def build(
     variant: Annotated[str, typer.Option("--from", help="Script of the sources: auto, hk, tw, t or s.")] = "auto",
     strict: Annotated[bool, typer.Option(help="Fail if any file is skipped.")] = False,
     max_mb: Annotated[float, typer.Option(help="Skip files larger than this many megabytes.")] = 256,
+    review: Annotated[bool, typer.Option("--report/--no-report", help="Write the HTML review page to OUT/report/index.html.")] = True,
 ) -> None:
     """Read RAW, extract the pairs and write the dataset to OUT."""
     from rich.console import Console
@@ -55,10 +56,11 @@ def build(
             with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                           console=errors, transient=True) as bar:
                 task = bar.add_task("reading", total=total)
-                report = run_build(raw, out, gold_path=gold, variant=variant, strict=strict, max_bytes=max_bytes,
+                report = run_build(raw, out, gold_path=gold, variant=variant, strict=strict, max_bytes=max_bytes, review=review,
                                    progress=lambda path: bar.update(task, advance=1, description=path[:40]))
         else:
-            report = run_build(raw, out, gold_path=gold, variant=variant, strict=strict, max_bytes=max_bytes)
+            report = run_build(raw, out, gold_path=gold, variant=variant, strict=strict, max_bytes=max_bytes,
+                                review=review)
     except AlignError as exc:
         _fail(exc)
     console = Console(highlight=False)
@@ -79,6 +81,22 @@ def build(
         g = report.gold
         console.print(f"gold: precision {g.precision:.3f}, recall {g.recall:.3f}, "
                       f"boundary accuracy {g.boundary_accuracy:.3f}")
+
+
+@app.command()
+def report(
+    build_dir: Annotated[Path, typer.Option("--build", help="Built dataset folder.")] = Path("build"),
+    raw: Annotated[Path, typer.Option(help="Raw folder, to mark documents whose source changed since the build.")] = Path("raw"),
+    out: Annotated[Optional[Path], typer.Option(help="HTML file to write (default BUILD/report/index.html).")] = None,
+) -> None:
+    """Write the static HTML review page of a build (opens offline in a browser)."""
+    from .report import write_report
+
+    try:
+        path = write_report(build_dir, raw if raw.is_dir() else None, out or build_dir / "report" / "index.html")
+    except AlignError as exc:
+        _fail(exc)
+    typer.echo(f"wrote {path}")
 
 
 @app.command()

@@ -159,7 +159,11 @@ class CandidateSpan:
 
 
 def candidate_spans(passage: Passage) -> list[CandidateSpan]:
-    """Sentences and runs of up to :data:`MAX_CLAUSES` clauses of one passage, deduplicated."""
+    """Sentences and runs of up to :data:`MAX_CLAUSES` clauses of one passage, deduplicated.
+
+    Clause punctuation inside brackets and quotes does not split; a parenthesis right
+    after a sentence (``“…。”(“Garbage in, garbage out.”)``) belongs to that sentence.
+    """
     text = passage.text
     spans: set[tuple[int, int]] = set()
     for sa, sb in _sentences(text, passage.body_offset):
@@ -168,13 +172,18 @@ def candidate_spans(passage: Passage) -> list[CandidateSpan]:
         for i in range(len(clauses)):
             for j in range(i, min(len(clauses), i + MAX_CLAUSES)):
                 spans.add((clauses[i][0], clauses[j][1]))
-    out = []
-    for a, b in sorted(spans):
+    out = set()
+    for a, b in spans:
         a, b = _trim(text, a, b)
         if b - a >= 2 and _CJK.search(text[a:b]):
-            out.append(CandidateSpan(passage.doc_id, passage.passage_id,
-                                     passage.norm_start + a, passage.norm_start + b, text[a:b]))
-    return sorted(set(out), key=lambda c: (c.norm_start, c.norm_end))
+            out.add(CandidateSpan(passage.doc_id, passage.passage_id,
+                                  passage.norm_start + a, passage.norm_start + b, text[a:b]))
+    return sorted(out, key=lambda c: (c.norm_start, c.norm_end))
+
+
+_PAIRS = {"(": ")", "“": "”", "‘": "’", "《": "》", "「": "」"}
+_OPENERS = frozenset(_PAIRS)
+_CLOSERS_OF = {v: k for k, v in _PAIRS.items()}
 
 
 def _sentences(text: str, start: int) -> list[tuple[int, int]]:
@@ -184,6 +193,9 @@ def _sentences(text: str, start: int) -> list[tuple[int, int]]:
             j = i + 1
             while j < n and (text[j] in _SENTENCE_END or text[j] in _CLOSERS):
                 j += 1
+            if j < n and text[j] == "(":
+                close = text.find(")", j, j + 120)
+                j = close + 1 if close > 0 else j
             out.append((a, j))
             a = i = j
             continue
@@ -194,9 +206,14 @@ def _sentences(text: str, start: int) -> list[tuple[int, int]]:
 
 
 def _clauses(text: str, a: int, b: int) -> list[tuple[int, int]]:
-    out, s = [], a
+    out, s, depth = [], a, 0
     for k in range(a, b):
-        if text[k] in _CLAUSE_END:
+        ch = text[k]
+        if ch in _OPENERS:
+            depth += 1
+        elif ch in _CLOSERS_OF:
+            depth = max(0, depth - 1)
+        elif ch in _CLAUSE_END and depth == 0:
             out.append((s, k + 1))
             s = k + 1
     if s < b:
@@ -205,26 +222,35 @@ def _clauses(text: str, a: int, b: int) -> list[tuple[int, int]]:
 
 
 def _trim(text: str, a: int, b: int) -> tuple[int, int]:
+    """Strip punctuation at both ends, then take back the brackets and quotes that
+    pair with one left inside (“见过” stays quoted, 学分分配(credit assignment) closed)."""
     while a < b and text[a] in _TRIM:
         a += 1
     while b > a and text[b - 1] in _TRIM:
         b -= 1
-    # Keep a quote or bracket that is closed inside the span.
-    if a > 0 and text[a - 1] in "“‘(《" and _closes(text[a - 1], text[a:b]):
-        a -= 1
-    if b < len(text) and text[b] in "”’)》" and _opens(text[b], text[a:b]):
+    unclosed, unopened = _unpaired(text[a:b])
+    while unclosed and b < len(text) and text[b] == _PAIRS[unclosed[-1]]:
+        unclosed.pop()
         b += 1
+    while unopened and a > 0 and text[a - 1] == _CLOSERS_OF[unopened[0]]:
+        unopened.pop(0)
+        a -= 1
     return a, b
 
 
-def _closes(opener: str, s: str) -> bool:
-    closer = {"“": "”", "‘": "’", "(": ")", "《": "》"}[opener]
-    return s.count(closer) > s.count(opener)
-
-
-def _opens(closer: str, s: str) -> bool:
-    opener = {"”": "“", "’": "‘", ")": "(", "》": "《"}[closer]
-    return s.count(opener) > s.count(closer)
+def _unpaired(span: str) -> tuple[list[str], list[str]]:
+    """Openers left open (innermost last) and closers never opened (outermost first)."""
+    stack: list[str] = []
+    stray: list[str] = []
+    for ch in span:
+        if ch in _OPENERS and not (ch == "“" and stack and stack[-1] == "“"):
+            stack.append(ch)
+        elif ch in _CLOSERS_OF:
+            if stack and stack[-1] == _CLOSERS_OF[ch]:
+                stack.pop()
+            else:
+                stray.append(ch)
+    return stack, stray
 
 
 # -- scorers -------------------------------------------------------------------------------
@@ -776,5 +802,99 @@ __all__ = [
     "link_phrases",
     "make_scorer",
     "variant_clusters",
+    "LinkGold",
+    "load_link_gold",
+    "gold_for",
+    "matches_gold",
 ]
 
+
+
+# -- gold ----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class LinkGold:
+    """One hand-labelled phrase: ``label`` link (with the span that renders it) or none."""
+
+    source_doc_id: str
+    en: str
+    gloss: str | None
+    label: str  # link or none
+    doc_id: str | None = None
+    passage_id: str | None = None
+    zh: str | None = None
+    zh_alt: tuple[str, ...] = ()
+    note: str = ""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.source_doc_id, _en_key(self.en))
+
+
+def load_link_gold(path) -> dict[tuple[str, str], LinkGold]:
+    """Gold rows of a ``links.jsonl`` file by ``(source_doc_id, English)``."""
+    import json
+    from pathlib import Path
+
+    rows: dict[tuple[str, str], LinkGold] = {}
+    for lineno, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            gold = LinkGold(raw["source_doc_id"], raw["en"], raw.get("gloss"), raw["label"], raw.get("doc_id"),
+                            raw.get("passage_id"), raw.get("zh"), tuple(raw.get("zh_alt") or ()), raw.get("note", ""))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"{path}:{lineno}: expected a JSON gold row with source_doc_id, en, label: {exc}") from exc
+        if gold.label not in ("link", "none") or (gold.label == "link" and not (gold.doc_id and gold.zh)):
+            raise ValueError(f"{path}:{lineno}: expected label link (with doc_id and zh) or none, got {gold.label!r}")
+        rows[gold.key] = gold
+    return rows
+
+
+def gold_for(phrase: EnglishPhrase, gold: Mapping[tuple[str, str], LinkGold]) -> LinkGold | None:
+    return gold.get((phrase.doc_id, _en_key(phrase.en)))
+
+
+def _en_key(en: str) -> str:
+    return " ".join(en.replace("’", "'").casefold().split())
+
+
+MIN_DICE = 0.5
+
+
+def matches_gold(link: Link, gold: LinkGold, docs: Mapping[str, NormalizedDocument],
+                 passages: Mapping[str, list[Passage]]) -> bool:
+    """Is the linked span the gold one?
+
+    Right when it is in the gold document and its text is ``zh`` or one of ``zh_alt``,
+    or it overlaps one of them substantially: Dice coefficient of the two character
+    ranges ``2|A∩B| / (|A|+|B|) >= MIN_DICE`` (a clause inside a short sentence
+    passes, a whole paragraph around a four-character idiom does not). ``zh`` is
+    looked up in the gold passage, ``zh_alt`` anywhere in the gold document.
+    """
+    if gold.label != "link" or link.doc_id != gold.doc_id:
+        return False
+    if link.zh == gold.zh or link.zh in gold.zh_alt:
+        return True
+    doc = docs[gold.doc_id]
+    a = _norm_offset(doc, link.start)
+    b = a + len(link.zh)
+    spans = []
+    for p in passages.get(gold.doc_id, []):
+        if p.passage_id == gold.passage_id and gold.zh:
+            spans += [(p.norm_start + m.start(), p.norm_start + m.end()) for m in re.finditer(re.escape(gold.zh), p.text)]
+    for alt in gold.zh_alt:
+        spans += [(m.start(), m.end()) for m in re.finditer(re.escape(alt), doc.text)]
+    return any(2 * max(0, min(b, y) - max(a, x)) / ((b - a) + (y - x)) >= MIN_DICE for x, y in spans)
+
+
+def _norm_offset(doc: NormalizedDocument, original: int) -> int:
+    """The normalized index of the character at original offset ``original``."""
+    lo, hi = 0, len(doc.text)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if doc.src_start[mid] < original:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo

@@ -137,7 +137,7 @@ def passage_row(p) -> dict:
 
 def build(raw_dir: Path | str, out_dir: Path | str, gold_path: Path | str | None = None,
           variant: str = "auto", max_bytes: int = DEFAULT_MAX_BYTES, strict: bool = False,
-          progress: Callable[[str], None] | None = None) -> BuildReport:
+          progress: Callable[[str], None] | None = None, review: bool = True) -> BuildReport:
     """Build the dataset of ``raw_dir`` into ``out_dir``; return what was done.
 
     Documents stream through read -> normalize -> segment -> extract one at a time;
@@ -241,6 +241,8 @@ def build(raw_dir: Path | str, out_dir: Path | str, gold_path: Path | str | None
             report.as_dict(),
             PRETTY_NAME,
             extra_files={"tokenizer/spm.model": spm_model},
+            review_raw_dir=raw_dir,
+            review=review,
         )
     return report
 

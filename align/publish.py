@@ -214,7 +214,13 @@ class BuildWriter:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def commit(self, tables: dict[str, list[dict]], card_body: str, card_values: dict[str, str],
-               report: dict, pretty_name: str, extra_files: dict[str, bytes] | None = None) -> None:
+               report: dict, pretty_name: str, extra_files: dict[str, bytes] | None = None,
+               review_raw_dir: Path | None = None, review: bool = True) -> None:
+        """Write the remaining files, then swap the folder in.
+
+        With ``review`` the HTML review page is written to ``report/index.html`` from the
+        finished files, before the swap, so it is part of the same atomic build.
+        """
         tmp = self.tmp
         self.passages.close()
         for config in CONFIGS:
@@ -232,6 +238,10 @@ class BuildWriter:
         sizes = {c: (tmp / parquet_name(c)).stat().st_size for c in CONFIGS}
         meta = dataset_card_meta(self.features, counts, pretty_name, sizes)
         (tmp / "README.md").write_text(render_card(card_body, meta, card_values), encoding="utf-8")
+        if review:
+            from .report import write_report
+
+            write_report(tmp, review_raw_dir, tmp / "report" / "index.html")
         _fsync_tree(tmp)
         _swap(tmp, self.out_dir.resolve())
 

@@ -40,7 +40,7 @@ def files_to_upload(build_dir: Path) -> list[str]:
             if _TOKEN.search(path.read_text(encoding="utf-8", errors="replace")):
                 raise PublishError(f"{build_dir.name}/{rel}: contains a Hugging Face token; refusing to upload")
         files.append(rel)
-    return files
+    return sorted(files)
 
 
 def _redact(text: str, token: str | None) -> str:

@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -374,7 +375,8 @@ def _mark_open(i: int, p: dict, clipped: bool) -> str:
     return f"<mark {attrs}>"
 
 
-def mark_spans(text: str, spans: list[tuple[int, int, int]], open_tag, close_tag: str) -> str:
+def mark_spans(text: str, spans: list[tuple[int, int, Any]], open_tag: Callable[[Any, bool], str],
+               close_tag: str) -> str:
     """``text`` escaped, with one element per ``(start, end, key)`` span.
 
     Spans are nested as they come (identical spans nest); one that crosses the end of
@@ -492,6 +494,7 @@ def render_documents(data: BuildData, doc_index: dict) -> str:
     passages_by_doc: dict[Any, list[dict]] = {}
     for p in data.passages:
         passages_by_doc.setdefault(p.get("doc_id"), []).append(p)
+    pairs_per_doc = Counter(p.get("doc_id") for p in data.pairs)
     out = []
     for doc_id in _doc_ids(data):
         doc = docs_by_id.get(doc_id, {})
@@ -501,7 +504,6 @@ def render_documents(data: BuildData, doc_index: dict) -> str:
         meta += [(k, v) for k, v in sorted(doc.items()) if k not in ("doc_id", "path")]
         if doc_id in data.sources:
             meta.append(("source", data.sources[doc_id]))
-        n_pairs = sum(1 for p in data.pairs if p.get("doc_id") == doc_id)
         meta_html = "".join(f"<dt>{esc(k)}</dt><dd>{esc(_meta_value(v))}</dd>" for k, v in meta)
         passages = sorted(passages_by_doc.get(doc_id, []),
                           key=lambda p: (p.get("start") if isinstance(p.get("start"), int) else -1,
@@ -518,7 +520,7 @@ def render_documents(data: BuildData, doc_index: dict) -> str:
                     f"document:</p><ul>{items}</ul></div>")
         out.append(
             f'<section class="document" id="doc-{doc_index[doc_id]}"><h3>{esc(doc_id)}</h3>'
-            f'<p class="muted">{len(passages)} passages, {n_pairs} pairs</p>'
+            f'<p class="muted">{len(passages)} passages, {pairs_per_doc[doc_id]} pairs</p>'
             f'<dl class="doc-meta">{meta_html}</dl>'
             f'<div class="passages"><div class="passage passage-heads"><div>passage</div>'
             f"<div>original text</div><div>normalized (Simplified)</div></div>{rows}</div>{lost}</section>"

@@ -158,7 +158,7 @@ def test_page_loads_nothing_from_the_network(seed_report):
 
     refs = Refs()
     refs.feed(text)
-    assert refs.urls and all(u.startswith("#") or u.startswith("data:") for u in refs.urls), refs.urls
+    assert refs.urls and all(u.startswith(("#", "data:")) for u in refs.urls), refs.urls
     csp = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', text).group(1)
     assert csp.startswith("default-src 'none'; script-src 'sha256-") and "unsafe-inline" not in csp
 
@@ -189,7 +189,7 @@ def test_links_and_gold_lists_are_shown(seed_report, tmp_path):
         {"en": a["translation"]["en"], "gloss": a["translation"]["zh"], "source_doc_id": a["doc_id"],
          "passage_id": b["passage_id"], "doc_id": b["doc_id"], "zh": b["translation"]["zh"],
          "zh_original": b["zh_original"], "start": b["start"], "end": b["end"], "score": 0.5, "margin": 0.25}
-        for a, b in zip(pairs[:3], pairs[-3:])
+        for a, b in zip(pairs[:3], pairs[-3:], strict=True)
     ]
     (build / "links").mkdir()
     pq.write_table(pa.Table.from_pylist(links), build / "links" / SHARD)
@@ -252,6 +252,7 @@ def test_click_on_a_mark_shows_its_pair(page, seed_report):
     assert pairs[i]["translation"]["en"] in text and pairs[i]["kind"] in text
     assert all(flag in text for flag in pairs[i]["flags"])
     assert f"{pairs[i]['confidence']:.3f}" in text
+    assert severe_entries(page) == []
 
 
 def _visible_rows(driver) -> list[int]:
@@ -309,3 +310,4 @@ def test_sorting_by_confidence_orders_rows(page, seed_report):
         "return Array.from(document.querySelectorAll('#pairs-table tbody tr td:nth-child(7)'), td => td.textContent);"
     )
     assert shown == [f"{v:.3f}" for v in values]
+    assert severe_entries(page) == []
