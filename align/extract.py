@@ -194,7 +194,7 @@ class PairExtractor:
                conf_scale: float = 1.0) -> bool:
         """``zh(en)``: the Chinese ends at ``k``; find where it starts."""
         text = p.text
-        en = en.strip().strip("“”\"'‘’").strip()
+        en = _unwrap_quotes(en)
         if not en or not _LATIN.search(en) or any(is_cjk(ch) for ch in en):
             return False
         if len(en.split()) > 12:
@@ -586,6 +586,17 @@ def _not_a_phrase(content: str) -> str | None:
     if _FORMULA.search(content):
         return "formula or variable"
     return None
+
+
+_QUOTE_PAIRS = {"“": "”", '"': '"', "'": "'", "‘": "’"}
+
+
+def _unwrap_quotes(text: str) -> str:
+    """Strip quotes that wrap the whole phrase, never one half of an inner pair."""
+    text = text.strip()
+    while len(text) >= 2 and _QUOTE_PAIRS.get(text[0]) == text[-1]:
+        text = text[1:-1].strip()
+    return text
 
 
 def _description_reason(zh: str) -> str | None:
