@@ -151,6 +151,7 @@ def build(raw_dir: Path | str, out_dir: Path | str, gold_path: Path | str | None
     report = BuildReport()
     pair_rows, document_rows = [], []
     spm_sample: list[str] = []
+    spm_chars = 0
     with BuildWriter(out_dir) as writer:
         encodings = {rel: m.encoding for rel, m in manifest.items() if m.encoding}
         for item in read_folder(raw_dir, encodings=encodings, max_bytes=max_bytes):
@@ -172,8 +173,14 @@ def build(raw_dir: Path | str, out_dir: Path | str, gold_path: Path | str | None
             for r in rejections:
                 report.rejections[r.reason] += 1
             writer.passages.add([passage_row(p) for p in passages])
-            if len(spm_sample) < score.SPM_MAX_SENTENCES:
-                spm_sample.extend(p.text for p in passages if p.kind != "boilerplate")
+            # The tokenizer learns from the first passages in document order, up to a cap,
+            # so memory stays flat however large the corpus is.
+            for p in passages:
+                if spm_chars >= score.SPM_MAX_CHARS or len(spm_sample) >= score.SPM_MAX_SENTENCES:
+                    break
+                if p.kind != "boilerplate":
+                    spm_sample.append(p.text)
+                    spm_chars += len(p.text)
             for pr in pairs:
                 pair_rows.append(pair_row(pr))
                 report.pair_kinds[pr.kind] += 1

@@ -26,6 +26,7 @@ from importlib import resources
 from .evaluate import key
 
 SPM_MAX_SENTENCES = 200_000  # enough to learn a vocabulary; keeps huge builds bounded
+SPM_MAX_CHARS = 8_000_000  # and so does a cap on the characters the trainer holds
 
 
 @lru_cache(maxsize=1)
