@@ -619,12 +619,13 @@ def _initials_match(letters: str, exp: str) -> bool:
 
 
 def _kind(en: str, how: str) -> str:
+    # The English side decides first: 《健康保险流通与责任法案》(HIPAA) is an acronym pair.
+    if is_acronym(en):
+        return "acronym"
     if how == "title":
         return "title"
     if how == "quote":
         return "quote"
-    if is_acronym(en):
-        return "acronym"
     if is_name_like(en):
         return "name"
     return "term"

@@ -118,11 +118,12 @@ _CONTRACTIONS = (
 )
 # Auxiliaries and pronouns: glossed by characters (是, 你, 会) found in nearly every
 # clause, so they would reward any candidate; lexicon._EN_STOP has the articles.
-_EN_WEAK = frozenset(
-    "s re m ll ve d do does did am will would shall should can could may might have has had "
-    "i me my you your he him his she her we us our they them their it its that this these those "
-    "what which who whom there here so very just one".split()
-)
+_EN_WEAK = frozenset({
+    "s", "re", "m", "ll", "ve", "d", "do", "does", "did", "am", "will", "would", "shall", "should", "can",
+    "could", "may", "might", "have", "has", "had", "i", "me", "my", "you", "your", "he", "him", "his", "she",
+    "her", "we", "us", "our", "they", "them", "their", "it", "its", "that", "this", "these", "those", "what",
+    "which", "who", "whom", "there", "here", "so", "very", "just", "one",
+})
 
 
 # -- phrases -------------------------------------------------------------------------------
@@ -299,7 +300,7 @@ class PhraseScorer(ABC):
     name: ClassVar[str] = ""
     threshold: ClassVar[float] = DEFAULT_THRESHOLD
 
-    def prepare(self, candidates: Sequence[CandidateSpan]) -> None:  # noqa: B027 - optional hook
+    def prepare(self, candidates: Sequence[CandidateSpan]) -> None:
         """Precompute per-candidate data."""
 
     def bounds(self, phrase: EnglishPhrase, candidates: Sequence[CandidateSpan]) -> list[float]:
@@ -651,7 +652,7 @@ def link_phrases(phrases: list[EnglishPhrase], docs: dict[str, NormalizedDocumen
 
             for i, final in _search(r, impl, factor, 2):
                 pool.append((final, d, i, order(i)))
-        link = _best_link(ph, pool, ranked[ph], docs, cutoff)
+        link = _best_link(ph, pool, per_doc, docs, cutoff)
         if link is not None:
             links.append(link)
     links.sort(key=lambda lk: (lk.source_doc_id, lk.source_start, lk.source_end, lk.en))
@@ -837,7 +838,7 @@ def variant_clusters(pairs: list[PhrasePair]) -> list[VariantCluster]:
             counts[p.zh] += 1
         if len(by_zh) < 2 and len(spelled) < 2:
             continue
-        canonical = sorted(spelled.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[0][0]
+        canonical = min(spelled.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[0]
         renderings = tuple(
             Rendering(zh=zh, doc_ids=tuple(sorted(by_zh[zh])), count=counts[zh])
             for zh in sorted(by_zh, key=lambda z: (-counts[z], z))
