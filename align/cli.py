@@ -18,6 +18,7 @@ app = typer.Typer(
 )
 
 DEFAULT_GOLD = Path("tests/gold/seeds.jsonl")
+DEFAULT_LINKS_GOLD = Path("tests/gold/links.jsonl")
 
 
 def _fail(exc: AlignError) -> None:
@@ -34,6 +35,9 @@ def build(
     strict: Annotated[bool, typer.Option(help="Fail if any file is skipped.")] = False,
     max_mb: Annotated[float, typer.Option(help="Skip files larger than this many megabytes.")] = 256,
     review: Annotated[bool, typer.Option("--report/--no-report", help="Write the HTML review page to OUT/report/index.html.")] = True,
+    link: Annotated[bool, typer.Option("--link/--no-link", help="Link English quotes across the documents of a collection.")] = True,
+    link_scorer: Annotated[str, typer.Option(help="Link scorer: default (offline), or sentence-transformers:MODEL (e.g. sentence-transformers/LaBSE).")] = "default",
+    links_gold: Annotated[Optional[Path], typer.Option(help="Gold links to score the linking against (default: tests/gold/links.jsonl if present).")] = None,
 ) -> None:
     """Read RAW, extract the pairs and write the dataset to OUT."""
     from rich.console import Console
@@ -41,10 +45,15 @@ def build(
 
     from .pipeline import build as run_build
 
-    if gold is None and DEFAULT_GOLD.is_file() and raw.resolve() == Path("raw").resolve():
-        gold = DEFAULT_GOLD
-    errors = Console(stderr=True)
+    if raw.resolve() == Path("raw").resolve():
+        if gold is None and DEFAULT_GOLD.is_file():
+            gold = DEFAULT_GOLD
+        if links_gold is None and DEFAULT_LINKS_GOLD.is_file():
+            links_gold = DEFAULT_LINKS_GOLD
     max_bytes = int(max_mb * 1024 * 1024)
+    options = dict(gold_path=gold, variant=variant, strict=strict, max_bytes=max_bytes, review=review,
+                   link=link, link_scorer=link_scorer, links_gold_path=links_gold)
+    errors = Console(stderr=True)
     try:
         if errors.is_terminal:
             # Progress only for a person watching; logs and pipes stay clean.
@@ -56,11 +65,10 @@ def build(
             with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                           console=errors, transient=True) as bar:
                 task = bar.add_task("reading", total=total)
-                report = run_build(raw, out, gold_path=gold, variant=variant, strict=strict, max_bytes=max_bytes, review=review,
+                report = run_build(raw, out, **options,
                                    progress=lambda path: bar.update(task, advance=1, description=path[:40]))
         else:
-            report = run_build(raw, out, gold_path=gold, variant=variant, strict=strict, max_bytes=max_bytes,
-                                review=review)
+            report = run_build(raw, out, **options)
     except AlignError as exc:
         _fail(exc)
     console = Console(highlight=False)
@@ -81,6 +89,12 @@ def build(
         g = report.gold
         console.print(f"gold: precision {g.precision:.3f}, recall {g.recall:.3f}, "
                       f"boundary accuracy {g.boundary_accuracy:.3f}")
+    if report.links_gold:
+        lg = report.links_gold
+        console.print(f"links: {report.links} linked; gold top-1 {lg['top1_right']}/{lg['gold_links']}, "
+                      f"abstention precision {lg['abstention_precision']}")
+    for note in report.link_notes:
+        console.print(f"note: {note}")
 
 
 @app.command()
@@ -119,8 +133,9 @@ def eval_(
     gold: Annotated[Path, typer.Option(help="Gold pairs (JSON lines).")],
     build_dir: Annotated[Path, typer.Option("--build", help="Built dataset folder.")] = Path("build"),
     show: Annotated[int, typer.Option(help="List up to this many misses and extras.")] = 20,
+    links_gold: Annotated[Optional[Path], typer.Option(help="Gold links (JSON lines) to score the links config against.")] = None,
 ) -> None:
-    """Precision, recall and boundary accuracy of a build against gold pairs."""
+    """Precision, recall and boundary accuracy of a build against gold pairs (and links)."""
     from .evaluate import evaluate, load_gold
     from .publish import parquet_name
 
@@ -135,7 +150,8 @@ def eval_(
         docs = {r["doc_id"] for r in pq.read_table(build_dir / parquet_name("documents")).to_pylist()}
     except AlignError as exc:
         _fail(exc)
-    preds = [(r["doc_id"], r["translation"]["en"], r["translation"]["zh"], r["kind"]) for r in rows]
+    preds = [(r["doc_id"], r["translation"]["en"], r["translation"]["zh"], r["kind"]) for r in rows
+             if r["kind"] != "linked"]
     result = evaluate(preds, gold_pairs, docs)
     typer.echo(f"gold pairs          {result.gold}")
     typer.echo(f"predicted pairs     {result.predicted}")
@@ -151,6 +167,12 @@ def eval_(
         typer.echo(f"extra  {d}  {e} -> {z}")
     for d, e, z, want in result.boundary_errors[:show]:
         typer.echo(f"bound  {d}  {e} -> {z} (gold {want})")
+    if links_gold is not None:
+        from .evaluate import evaluate_links
+
+        figures = evaluate_links(build_dir, links_gold)
+        for name, value in figures.items():
+            typer.echo(f"{name:20}{value}")
 
 
 @app.command()

@@ -184,3 +184,47 @@ def correct_flags(predicted: list[tuple[str, str, str, str]], gold: list[GoldPai
         else:
             out.append(key(z) in accepted.get((d, key(e)), set()))
     return out
+
+
+def evaluate_links(build_dir: Path, gold_path: Path) -> dict:
+    """Top-1 accuracy and abstention precision of a build's ``links`` against gold links.
+
+    A link is right when it targets the gold document and its span is the gold ``zh``
+    or a ``zh_alt``, or overlaps the gold span in the gold passage with a Dice
+    coefficient of at least 0.5 (as ``align.link.matches_gold`` does during the build).
+    """
+    import pyarrow.parquet as pq
+
+    from .link import MIN_DICE, load_link_gold
+
+    links_file = build_dir / "links" / "train-00000-of-00001.parquet"
+    links = pq.read_table(links_file).to_pylist() if links_file.is_file() else []
+    passages = {r["passage_id"]: r["text"] for r in
+                pq.read_table(build_dir / "passages" / "train-00000-of-00001.parquet").to_pylist()}
+    docs = {r["doc_id"] for r in pq.read_table(build_dir / "documents" / "train-00000-of-00001.parquet").to_pylist()}
+    gold = {k: g for k, g in load_link_gold(gold_path).items() if g.source_doc_id in docs}
+    by_key = {(r["source_doc_id"], key(r["en"])): r for r in links}
+
+    def right(g) -> bool:
+        r = by_key.get((g.source_doc_id, key(g.en)))
+        if r is None or r["doc_id"] != g.doc_id:
+            return False
+        if r["zh"] == g.zh or r["zh"] in g.zh_alt:
+            return True
+        text = passages.get(r["passage_id"], "")
+        if r["passage_id"] != g.passage_id or g.zh not in text or r["zh"] not in text:
+            return False
+        a, b = text.index(r["zh"]), text.index(r["zh"]) + len(r["zh"])
+        c, d = text.index(g.zh), text.index(g.zh) + len(g.zh)
+        return 2 * max(0, min(b, d) - max(a, c)) / ((b - a) + (d - c)) >= MIN_DICE
+
+    want = [g for g in gold.values() if g.label == "link"]
+    abstained = [g for g in gold.values() if (g.source_doc_id, key(g.en)) not in by_key]
+    n_right = sum(1 for g in want if right(g))
+    return {
+        "gold links": f"{len(want)} (of {len(gold)} phrases)",
+        "top-1 accuracy": f"{n_right / len(want):.4f}" if want else "n/a",
+        "abstention prec.": (f"{sum(g.label == 'none' for g in abstained) / len(abstained):.4f}"
+                             if abstained else "n/a"),
+        "none linked": str(sum(1 for g in gold.values() if g.label == "none" and (g.source_doc_id, key(g.en)) in by_key)),
+    }

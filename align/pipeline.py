@@ -21,6 +21,8 @@ from .extract import extract_pairs
 from .normalize import normalize_document
 from .publish import BuildWriter
 from .read import DEFAULT_MAX_BYTES, DocumentMeta, SkippedFile, load_manifest, read_folder
+from .link import CLUSTER_KINDS, variant_clusters
+from .link import CollectionLinker, link_row, linked_pair_row, variant_row
 from .records import DocumentStatus, PhrasePair
 from .segment import segment_document
 
@@ -39,6 +41,10 @@ class BuildReport:
     gold: EvalResult | None = None
     tokenizer_vocab: int = 0
     calibration: dict | None = None
+    links: int = 0
+    variants: int = 0
+    links_gold: dict | None = None
+    link_notes: list[str] = field(default_factory=list)
 
     @property
     def built(self) -> list[DocumentStatus]:
@@ -68,6 +74,8 @@ class BuildReport:
                 {"doc_id": d, "en": e, "zh": z} for d, e, z in (self.gold.extras if self.gold else [])
             ],
             "calibration": self.calibration,
+            "links": {"count": self.links, "gold": self.links_gold, "notes": self.link_notes},
+            "variants": self.variants,
             "tokenizer_vocab_size": self.tokenizer_vocab,
         }
 
@@ -103,23 +111,9 @@ def pair_row(p: PhrasePair) -> dict:
         "en_end": p.en_end,
         "context": p.context,
         "confidence": calibration()(p.confidence),
-        "flags": pair_flags(p),
+        "flags": [],
         "_raw_confidence": p.confidence,
     }
-
-
-def pair_flags(p: PhrasePair) -> list[str]:
-    """Reasons a pair is doubtful, so users can filter with one line."""
-    from .score import calibration
-
-    flags = []
-    if calibration()(p.confidence) < 0.5:
-        flags.append("low_confidence")
-    if any("a" <= ch.lower() <= "z" for ch in p.zh):
-        flags.append("latin_in_zh")
-    if p.zh.count("“") != p.zh.count("”") or p.zh.count("‘") != p.zh.count("’"):
-        flags.append("unbalanced_quotes")
-    return flags
 
 
 def passage_row(p) -> dict:
@@ -137,7 +131,8 @@ def passage_row(p) -> dict:
 
 def build(raw_dir: Path | str, out_dir: Path | str, gold_path: Path | str | None = None,
           variant: str = "auto", max_bytes: int = DEFAULT_MAX_BYTES, strict: bool = False,
-          progress: Callable[[str], None] | None = None, review: bool = True) -> BuildReport:
+          progress: Callable[[str], None] | None = None, review: bool = True, link: bool = True,
+          link_scorer: str = "default", links_gold_path: Path | str | None = None) -> BuildReport:
     """Build the dataset of ``raw_dir`` into ``out_dir``; return what was done.
 
     Documents stream through read -> normalize -> segment -> extract one at a time;
@@ -152,6 +147,8 @@ def build(raw_dir: Path | str, out_dir: Path | str, gold_path: Path | str | None
     pair_rows, document_rows = [], []
     spm_sample: list[str] = []
     spm_chars = 0
+    all_pairs: list[PhrasePair] = []
+    linker = CollectionLinker(link_scorer)
     with BuildWriter(out_dir) as writer:
         encodings = {rel: m.encoding for rel, m in manifest.items() if m.encoding}
         for item in read_folder(raw_dir, encodings=encodings, max_bytes=max_bytes):
@@ -169,6 +166,9 @@ def build(raw_dir: Path | str, out_dir: Path | str, gold_path: Path | str | None
             passages = segment_document(norm)
             pairs, rejections = extract_pairs(norm, passages)
             script, config = norm.variant, norm.opencc_config
+            all_pairs.extend(pr for pr in pairs if pr.kind in CLUSTER_KINDS)
+            if link and linker.wants(meta.collection):
+                linker.keep(meta.collection, norm, passages, pairs)
             del norm  # the largest object of the loop: free it before the next file
             for r in rejections:
                 report.rejections[r.reason] += 1
@@ -221,7 +221,22 @@ def build(raw_dir: Path | str, out_dir: Path | str, gold_path: Path | str | None
         if strict and report.skipped:
             first = report.skipped[0]
             raise InputError(f"{raw_dir.name}/{first.path}: skipped ({first.reason}); --strict allows no skip")
-        pair_rows.sort(key=lambda r: (r["doc_id"], r["start"], r["en_start"], r["translation"]["en"]))
+        link_rows: list[dict] = []
+        if link:
+            links = linker.run()
+            report.link_notes = linker.notes
+            link_rows = [link_row(lk) for lk in links]
+            pair_rows.extend(linked_pair_row(lk) for lk in links)
+            for lk in links:
+                report.pair_kinds["linked"] += 1
+            report.pairs += len(links)
+            if links_gold_path is not None:
+                report.links_gold = linker.evaluate(links, Path(links_gold_path))
+        variant_rows = [variant_row(c) for c in variant_clusters(all_pairs)]
+        report.links = len(link_rows)
+        report.variants = len(variant_rows)
+        pair_rows.sort(key=lambda r: (r["doc_id"], r["start"], r["en_start"] if r["en_start"] is not None else -1,
+                                      r["translation"]["en"]))
         corpus = spm_sample[: score.SPM_MAX_SENTENCES]
         corpus += [t for r in pair_rows for t in (r["translation"]["en"], r["translation"]["zh"])]
         spm_model = score.train_sentencepiece(corpus, score.spm_vocab_size(corpus))
@@ -231,10 +246,12 @@ def build(raw_dir: Path | str, out_dir: Path | str, gold_path: Path | str | None
         if gold_path is not None:
             built_ids = {d.doc_id for d in report.built}
             gold = [g for g in load_gold(Path(gold_path)) if g.doc_id in built_ids]
-            predictions = [(r["doc_id"], r["translation"]["en"], r["translation"]["zh"], r["kind"]) for r in pair_rows]
+            # Linked pairs are scored against the links gold, not the inline pairs gold.
+            inline = [r for r in pair_rows if r["kind"] != "linked"]
+            predictions = [(r["doc_id"], r["translation"]["en"], r["translation"]["zh"], r["kind"]) for r in inline]
             report.gold = evaluate(predictions, gold)
             labels = correct_flags(predictions, gold)
-            scored = [(r["confidence"], ok) for r, ok in zip(pair_rows, labels) if ok is not None]
+            scored = [(r["confidence"], ok) for r, ok in zip(inline, labels) if ok is not None]
             report.calibration = {
                 "pairs": len(scored),
                 "brier": score.brier([c for c, _ in scored], [ok for _, ok in scored]),
@@ -242,7 +259,7 @@ def build(raw_dir: Path | str, out_dir: Path | str, gold_path: Path | str | None
             }
         template = resources.files("align").joinpath("card_template.md").read_text(encoding="utf-8")
         writer.commit(
-            {"pairs": pair_rows, "documents": document_rows},
+            {"pairs": pair_rows, "documents": document_rows, "links": link_rows, "variants": variant_rows},
             template,
             card_values_for(report, gold_path, pair_rows),
             report.as_dict(),
@@ -345,7 +362,27 @@ def card_values_for(report: BuildReport, gold_path: Path | str | None, pair_rows
         "chrf_signature": score.chrf_signature(),
         "spm_vocab": str(report.tokenizer_vocab),
         "per_doc_kind_table": per_doc_kind_table(pair_rows),
+        "n_links": str(report.links),
+        "n_variants": str(report.variants),
+        "links_section": links_section(report),
     }
+
+
+def links_section(report: BuildReport) -> str:
+    lines = [f"{report.links} English phrases of one document are linked to the span of another "
+             "document that translates them (`links` config; also in `pairs` with kind `linked`)."]
+    lines += [f"- {_md(note)}" for note in report.link_notes]
+    g = report.links_gold
+    if g:
+        lines.append(
+            f"\nAgainst `links.jsonl` ({g['gold_phrases']} hand-checked phrases, {g['gold_links']} with a counterpart), "
+            f"threshold {g['threshold']}:\n\n"
+            "| top-1 accuracy | abstention precision | phrases without counterpart that got linked | "
+            "linked score min / median / max |\n|---|---|---|---|\n"
+            f"| {_fmt(g['top1_accuracy'])} ({g['top1_right']}/{g['gold_links']}) | {_fmt(g['abstention_precision'])} | "
+            f"{g['none_linked']} | {_fmt(g['score_min'])} / {_fmt(g['score_median'])} / {_fmt(g['score_max'])} |"
+        )
+    return "\n".join(lines)
 
 
 def per_doc_kind_table(pair_rows: list[dict]) -> str:

@@ -25,7 +25,7 @@ from typing import Any
 
 from .errors import BuildError
 
-CONFIGS = ("pairs", "passages", "documents")
+CONFIGS = ("pairs", "passages", "documents", "links", "variants")
 
 
 def features_spec() -> dict[str, Any]:
@@ -52,6 +52,34 @@ def features_spec() -> dict[str, Any]:
                 "sp_tokens_zh": Value("int64"),
                 "length_ratio": Value("float64"),
                 "flags": Sequence(Value("string")),
+            }
+        ),
+        "links": Features(
+            {
+                "en": Value("string"),
+                "gloss": Value("string"),
+                "source_doc_id": Value("string"),
+                "source_start": Value("int64"),
+                "source_end": Value("int64"),
+                "doc_id": Value("string"),
+                "passage_id": Value("string"),
+                "zh": Value("string"),
+                "zh_original": Value("string"),
+                "start": Value("int64"),
+                "end": Value("int64"),
+                "score": Value("float64"),
+                "margin": Value("float64"),
+                "chrf": Value("float64"),
+                "signals": {name: Value("float64") for name in ("chrf", "dict", "content", "order", "embedding")},
+            }
+        ),
+        "variants": Features(
+            {
+                "en": Value("string"),
+                "en_variants": Sequence(Value("string")),
+                "renderings": [
+                    {"zh": Value("string"), "doc_ids": Sequence(Value("string")), "count": Value("int64")}
+                ],
             }
         ),
         "passages": Features(

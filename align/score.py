@@ -208,6 +208,13 @@ def add_pair_metrics(rows: list[dict], counter: TokenCounter, clusters: dict[str
         lo, hi = q[0] - 1.5 * iqr, q[1] + 1.5 * iqr
     for row in rows:
         flags = set(row.get("flags") or ())
+        zh = row["translation"]["zh"]
+        if row["confidence"] < 0.5:
+            flags.add("low_confidence")
+        if any("a" <= ch.lower() <= "z" for ch in zh):
+            flags.add("latin_in_zh")
+        if zh.count("“") != zh.count("”") or zh.count("‘") != zh.count("’"):
+            flags.add("unbalanced_quotes")
         if lo is not None and row["length_ratio"] > 0:
             lr = math.log(row["length_ratio"])
             if lr < lo or lr > hi:

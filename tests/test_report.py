@@ -172,6 +172,7 @@ def test_page_degrades_without_links_and_chrf(seed_report, tmp_path):
     if "chrf" in table.column_names:
         pq.write_table(table.drop(["chrf"]), build / "pairs" / SHARD)
     (build / "report.json").write_text(json.dumps({"documents": []}), encoding="utf-8")
+    shutil.rmtree(build / "links", ignore_errors=True)  # a build made with --no-link
     text = render_report(build)
     assert 'id="no-links"' in text and 'id="no-chrf"' in text and 'id="no-gold"' in text
     assert text.count('<mark class="pair') == table.num_rows
@@ -191,7 +192,7 @@ def test_links_and_gold_lists_are_shown(seed_report, tmp_path):
          "zh_original": b["zh_original"], "start": b["start"], "end": b["end"], "score": 0.5, "margin": 0.25}
         for a, b in zip(pairs[:3], pairs[-3:], strict=True)
     ]
-    (build / "links").mkdir()
+    (build / "links").mkdir(exist_ok=True)
     pq.write_table(pa.Table.from_pylist(links), build / "links" / SHARD)
     info = json.loads((build / "report.json").read_text(encoding="utf-8"))
     info["gold_misses"] = [{"doc_id": pairs[0]["doc_id"], "en": "Missed Name", "zh": "漏掉的名字"}]

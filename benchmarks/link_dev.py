@@ -1,0 +1,156 @@
+"""Cross-document linking on the seeds and on the independent d2l dev collection.
+
+    .venv/bin/python benchmarks/link_dev.py [--scorer NAME] [--threshold T] [--calibrate]
+
+Both collections run with the SAME threshold (``align.link.DEFAULT_THRESHOLD`` unless
+``--threshold``). For each it prints:
+
+- top-1 accuracy: gold links whose chosen span is right (``align.link.matches_gold``:
+  the gold ``zh`` or a ``zh_alt`` verbatim, or a span overlapping one of them with a
+  Dice coefficient of at least 0.5), over all gold links (an abstention is wrong);
+  also the same at threshold 0 (ranking alone);
+- abstention precision: of the phrases the linker abstained on, the share that are
+  gold "none";
+- no-link errors: gold "none" phrases that got a link;
+- the linked scores (min / quartiles / max) and the wall time of ``link_phrases``.
+
+``--calibrate`` prints how the threshold follows from the seed gold: the lowest score
+of a right top-1 gold link, the highest best score of a phrase that must abstain
+(gold none, or a gold link ranked wrong), and their midpoint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from align.extract import extract_pairs
+from align.link import (
+    DEFAULT_THRESHOLD,
+    find_english_phrases,
+    gold_for,
+    link_phrases,
+    load_link_gold,
+    make_scorer,
+    matches_gold,
+)
+from align.normalize import normalize_document
+from align.read import read_folder
+from align.segment import segment_document
+
+COLLECTIONS = {
+    "seeds": (ROOT / "raw", ROOT / "tests" / "gold" / "links.jsonl"),
+    "dev (d2l)": (ROOT / "tests" / "dev" / "links" / "raw", ROOT / "tests" / "dev" / "links" / "gold.jsonl"),
+}
+
+
+def load(folder: Path):
+    docs, passages, pairs = {}, {}, []
+    for raw in read_folder(folder):
+        nd = normalize_document(raw)
+        ps = segment_document(nd)
+        pr, _ = extract_pairs(nd, ps)
+        docs[nd.doc_id] = nd
+        passages[nd.doc_id] = ps
+        pairs += pr
+    phrases = [ph for d in sorted(docs) for ph in find_english_phrases(docs[d], passages[d], pairs)]
+    return docs, passages, phrases
+
+
+def evaluate(name: str, folder: Path, gold_path: Path, scorer, threshold: float, verbose: bool) -> dict:
+    t0 = time.perf_counter()
+    docs, passages, phrases = load(folder)
+    t_load = time.perf_counter() - t0
+    gold = load_link_gold(gold_path)
+    t0 = time.perf_counter()
+    links = link_phrases(phrases, docs, passages, scorer=scorer, threshold=threshold)
+    t_link = time.perf_counter() - t0
+    ranked = {(lk.source_doc_id, lk.source_start): lk
+              for lk in link_phrases(phrases, docs, passages, scorer=scorer, threshold=0.0)}
+    linked = {(lk.source_doc_id, lk.source_start): lk for lk in links}
+
+    n_link = right = right_ranked = abstained = abstained_none = none_linked = unlabelled = 0
+    pos_scores, neg_scores = [], []
+    rows = []
+    for ph in phrases:
+        g = gold_for(ph, gold)
+        if g is None:
+            unlabelled += 1
+            continue
+        lk = linked.get((ph.doc_id, ph.start))
+        best = ranked.get((ph.doc_id, ph.start))
+        ok_ranked = best is not None and g.label == "link" and matches_gold(best, g, docs, passages)
+        if g.label == "link":
+            n_link += 1
+            right_ranked += ok_ranked
+            right += lk is not None and matches_gold(lk, g, docs, passages)
+        if lk is None:
+            abstained += 1
+            abstained_none += g.label == "none"
+        elif g.label == "none":
+            none_linked += 1
+        if best is not None:
+            (pos_scores if ok_ranked else neg_scores).append(best.score)
+        right_here = (lk is None) == (g.label == "none") and (lk is None or matches_gold(lk, g, docs, passages))
+        verdict = ("abstain" if lk is None else "link") + (" ok" if right_here else " WRONG")
+        rows.append((ph, g, best, lk, verdict))
+    scores = sorted(lk.score for lk in links)
+    print(f"== {name}: {len(docs)} documents, {len(phrases)} phrases ({unlabelled} without gold), "
+          f"threshold {threshold:.2f}")
+    print(f"   top-1 accuracy        {right}/{n_link} = {_ratio(right, n_link)}"
+          f"   (ranking alone, threshold 0: {right_ranked}/{n_link} = {_ratio(right_ranked, n_link)})")
+    print(f"   abstention precision  {abstained_none}/{abstained} = {_ratio(abstained_none, abstained)}")
+    print(f"   no-link errors        {none_linked} (gold none that got a link)")
+    print(f"   linked scores         {_quartiles(scores)}")
+    print(f"   time                  link_phrases {t_link:.2f} s (pipeline read..extract {t_load:.2f} s)")
+    if verbose:
+        for ph, g, best, lk, verdict in rows:
+            shown = lk or best
+            where = f"{shown.passage_id} {shown.zh[:40]}" if shown else "-"
+            score = f"{shown.score:.3f} m{shown.margin:+.3f}" if shown else "-"
+            print(f"   {verdict:13} {g.label:4} {ph.en[:34]:34} {score:16} {where}")
+    return {"pos": pos_scores, "neg": neg_scores}
+
+
+def _ratio(a: int, b: int) -> str:
+    return f"{a / b:.3f}" if b else "n/a"
+
+
+def _quartiles(xs: list[float]) -> str:
+    if not xs:
+        return "none"
+    if len(xs) == 1:
+        return f"min=max={xs[0]:.3f}"
+    q1, q2, q3 = statistics.quantiles(xs, n=4, method="inclusive")
+    return f"min {xs[0]:.3f}  q1 {q1:.3f}  median {q2:.3f}  q3 {q3:.3f}  max {xs[-1]:.3f}  (n={len(xs)})"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--scorer", default="default")
+    ap.add_argument("--threshold", type=float, default=None)
+    ap.add_argument("--calibrate", action="store_true")
+    ap.add_argument("-v", "--verbose", action="store_true", help="one line per gold phrase")
+    args = ap.parse_args()
+    scorer = make_scorer(args.scorer)
+    threshold = scorer.threshold if args.threshold is None else args.threshold
+    if hasattr(scorer, "signature"):
+        print(f"scorer {scorer.name}: {scorer.signature()}")
+    results = {}
+    for name, (folder, gold) in COLLECTIONS.items():
+        results[name] = evaluate(name, folder, gold, scorer, threshold, args.verbose)
+    if args.calibrate:
+        seeds = results["seeds"]
+        low, high = min(seeds["pos"], default=float("nan")), max(seeds["neg"], default=0.0)
+        print(f"calibration on the seed gold: lowest right link {low:.3f}, highest must-abstain {high:.3f}, "
+              f"midpoint {(low + high) / 2:.3f} (DEFAULT_THRESHOLD = {DEFAULT_THRESHOLD})")
+
+
+if __name__ == "__main__":
+    main()
