@@ -61,3 +61,24 @@ def test_card_shows_every_document_script(built):
     _, body = _card(out)
     assert re.search(r"\| 000\\_8297485a0459a644 \| hk \| hk2s \|", body)
     assert re.search(r"\| 004\\_591f396a4df44537 \| s \| none", body)
+
+
+def test_metric_quantiles_in_the_card_come_from_the_pairs(built):
+    from align import score
+    from align.pipeline import _fmt
+
+    out, _ = built
+    _, body = _card(out)
+    pairs = pq.read_table(out / "pairs/train-00000-of-00001.parquet").to_pylist()
+    for name in ("confidence", "chrf", "length_ratio", "sp_tokens_en", "sp_tokens_zh"):
+        values = [r[name] for r in pairs if r[name] is not None]
+        q = score.quantiles(values)
+        assert f"| {name} | {len(values)} | " + " | ".join(_fmt(v) for v in q) + " |" in body
+
+
+def test_link_figures_in_the_card_come_from_the_report(built):
+    out, report = built
+    _, body = _card(out)
+    links = pq.read_table(out / "links/train-00000-of-00001.parquet").num_rows
+    assert f"**links** ({links} rows)" in body
+    assert f"{links} English phrases of one document are linked" in body
