@@ -218,8 +218,10 @@ class PairExtractor:
             # `中文(english term)` is the dominant convention for a gloss, so an unknown
             # technical term is kept, with a confidence that says the evidence is thin.
             signals["scale"] = conf_scale * 0.7
-        self._emit(p, en, ea, ea + len(en) if text[ea:ea+len(en)] == en else eb, a, b,
-                   shape if how == "words" else f"{how}(en)", kind, signals)
+        # Offsets of the English as reported (quotes that wrapped it are left out).
+        en_a = text.find(en, ea, eb)
+        en_a, en_b = (en_a, en_a + len(en)) if en_a >= 0 else (ea, eb)
+        self._emit(p, en, en_a, en_b, a, b, shape if how == "words" else f"{how}(en)", kind, signals)
         return True
 
     def _en_zh(self, p: Passage, k: int, ca: int, cb: int, content: str) -> bool:
@@ -266,22 +268,16 @@ class PairExtractor:
         zh_a = text.index(zh, ca)
         zh_b = zh_a + len(zh)
         exp_a = ca
-        emitted = False
         signals = _support(zh, exp)
         if en_a is not None:
             acro = text[en_a:en_b].split()[-1]
-            acro_a = en_b - len(acro)
             if is_acronym(acro):
-                initials = "".join(w[0] for w in re.findall(r"[A-Za-z]+", exp)).upper()
                 letters = re.sub(r"[^A-Z]", "", acro.upper())
-                match = _initials_match(letters, exp)
-                s = dict(signals, acronym=1.0 if match else 0.0)
-                self._emit(p, acro, acro_a, en_b, zh_a, zh_b, "en(exp,zh)", "acronym", s)
-                emitted = True
-                del initials
+                fits = dict(signals, acronym=1.0 if _initials_match(letters, exp) else 0.0)
+                self._emit(p, acro, en_b - len(acro), en_b, zh_a, zh_b, "en(exp,zh)", "acronym", fits)
         kind = _kind(exp, "words")
         self._emit(p, exp, exp_a, exp_a + len(exp), zh_a, zh_b, "en(exp,zh)", kind, dict(signals, expansion=1.0))
-        return emitted or True
+        return True
 
     def _zh_mixed(self, p: Passage, k: int, ca: int, cb: int, content: str) -> bool:
         """``zh(en,description)`` or ``zh(description en)``."""

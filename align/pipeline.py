@@ -227,8 +227,8 @@ def build(raw_dir: Path | str, out_dir: Path | str, gold_path: Path | str | None
             report.link_notes = linker.notes
             link_rows = [link_row(lk) for lk in links]
             pair_rows.extend(linked_pair_row(lk) for lk in links)
-            for lk in links:
-                report.pair_kinds["linked"] += 1
+            if links:
+                report.pair_kinds["linked"] += len(links)
             report.pairs += len(links)
             if links_gold_path is not None:
                 report.links_gold = linker.evaluate(links, Path(links_gold_path))
