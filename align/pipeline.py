@@ -116,6 +116,21 @@ def pair_row(p: PhrasePair) -> dict:
     }
 
 
+def load_folder(raw_dir: Path | str, variant: str = "auto"):
+    """Every readable document of ``raw_dir`` through read, normalize, segment and extract,
+    in memory: ``(docs, passages, pairs)`` keyed by doc_id. For tools and tests on small
+    folders; :func:`build` streams instead."""
+    docs, passages, pairs = {}, {}, []
+    for item in read_folder(Path(raw_dir)):
+        if isinstance(item, SkippedFile):
+            continue
+        norm = normalize_document(item, variant)
+        docs[norm.doc_id] = norm
+        passages[norm.doc_id] = segment_document(norm)
+        pairs += extract_pairs(norm, passages[norm.doc_id])[0]
+    return docs, passages, pairs
+
+
 def passage_row(p) -> dict:
     return {
         "passage_id": p.passage_id,

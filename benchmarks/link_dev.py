@@ -30,7 +30,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from align.extract import extract_pairs
 from align.link import (
     DEFAULT_THRESHOLD,
     find_english_phrases,
@@ -40,9 +39,7 @@ from align.link import (
     make_scorer,
     matches_gold,
 )
-from align.normalize import normalize_document
-from align.read import read_folder
-from align.segment import segment_document
+from align.pipeline import load_folder
 
 COLLECTIONS = {
     "seeds": (ROOT / "raw", ROOT / "tests" / "gold" / "links.jsonl"),
@@ -51,14 +48,7 @@ COLLECTIONS = {
 
 
 def load(folder: Path):
-    docs, passages, pairs = {}, {}, []
-    for raw in read_folder(folder):
-        nd = normalize_document(raw)
-        ps = segment_document(nd)
-        pr, _ = extract_pairs(nd, ps)
-        docs[nd.doc_id] = nd
-        passages[nd.doc_id] = ps
-        pairs += pr
+    docs, passages, pairs = load_folder(folder)
     phrases = [ph for d in sorted(docs) for ph in find_english_phrases(docs[d], passages[d], pairs)]
     return docs, passages, phrases
 

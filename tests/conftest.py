@@ -24,3 +24,15 @@ def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("build") / "build"
     report = build(RAW, out, gold_path=GOLD if GOLD.exists() else None)
     return out, report
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """Headless Debian Chromium (skips with the reason when it is not installed)."""
+    from tests.test_report import browser_missing, open_browser
+
+    if browser_missing():
+        pytest.skip(browser_missing())
+    driver = open_browser(tmp_path_factory.mktemp("chromium-profile"))
+    yield driver
+    driver.quit()

@@ -13,11 +13,8 @@ import pytest
 from sacrebleu.metrics import CHRF
 
 from align import link as lk
-from align.extract import extract_pairs
-from align.normalize import normalize_document
-from align.read import read_folder
+from align.pipeline import load_folder
 from align.records import EnglishPhrase, PhrasePair
-from align.segment import segment_document
 
 from .conftest import RAW, ROOT, SEED_FORTUNE, SEED_HK, SEED_SUMMARY
 
@@ -32,14 +29,7 @@ KNOWN_MISSES = {"people around you"}
 
 @pytest.fixture(scope="module")
 def seeds():
-    docs, passages, pairs = {}, {}, []
-    for raw in read_folder(RAW):
-        nd = normalize_document(raw)
-        ps = segment_document(nd)
-        pr, _ = extract_pairs(nd, ps)
-        docs[nd.doc_id] = nd
-        passages[nd.doc_id] = ps
-        pairs += pr
+    docs, passages, pairs = load_folder(RAW)
     phrases = [ph for d in sorted(docs) for ph in lk.find_english_phrases(docs[d], passages[d], pairs)]
     return docs, passages, pairs, phrases
 
@@ -269,12 +259,7 @@ def test_clusters_are_sorted_and_deterministic(seeds):
 def test_dev_collection_links_have_exact_offsets_and_respect_none_labels():
     folder = ROOT / "tests" / "dev" / "links"
     gold = lk.load_link_gold(folder / "gold.jsonl")
-    docs, passages, pairs = {}, {}, []
-    for raw in read_folder(folder / "raw"):
-        nd = normalize_document(raw)
-        ps = segment_document(nd)
-        docs[nd.doc_id], passages[nd.doc_id] = nd, ps
-        pairs += extract_pairs(nd, ps)[0]
+    docs, passages, pairs = load_folder(folder / "raw")
     phrases = [ph for d in sorted(docs) for ph in lk.find_english_phrases(docs[d], passages[d], pairs)]
     assert all(lk.gold_for(ph, gold) is not None for ph in phrases)
     links = lk.link_phrases(phrases, docs, passages)

@@ -82,15 +82,6 @@ def seed_report(built, tmp_path_factory) -> tuple[Path, Path]:
     return out, page
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    if browser_missing():
-        pytest.skip(browser_missing())
-    driver = open_browser(tmp_path_factory.mktemp("chromium-profile"))
-    yield driver
-    driver.quit()
-
-
 @pytest.fixture()
 def page(browser, seed_report):
     """The seeds' report, freshly loaded, with the console log emptied of earlier pages."""

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from align.report import render_report, write_report
-from tests.test_report import SHARD, browser_missing, open_browser, read_rows, severe_entries
+from tests.test_report import SHARD, read_rows, severe_entries
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
@@ -95,15 +95,6 @@ def forged_build(tmp_path_factory) -> Path:
     }
     (out / "report.json").write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
     return out
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    if browser_missing():
-        pytest.skip(browser_missing())
-    driver = open_browser(tmp_path_factory.mktemp("chromium-profile"))
-    yield driver
-    driver.quit()
 
 
 def test_hostile_build_keeps_its_payloads(hostile_build):
