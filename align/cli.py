@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -30,14 +30,14 @@ def _fail(exc: AlignError) -> None:
 def build(
     raw: Annotated[Path, typer.Option(help="Folder of raw articles.")] = Path("raw"),
     out: Annotated[Path, typer.Option(help="Output dataset folder (replaced atomically).")] = Path("build"),
-    gold: Annotated[Optional[Path], typer.Option(help="Gold pairs to score the build against (default: tests/gold/seeds.jsonl if present).")] = None,
+    gold: Annotated[Path | None, typer.Option(help="Gold pairs to score the build against (default: tests/gold/seeds.jsonl if present).")] = None,
     variant: Annotated[str, typer.Option("--from", help="Script of the sources: auto, hk, tw, t or s.")] = "auto",
     strict: Annotated[bool, typer.Option(help="Fail if any file is skipped.")] = False,
     max_mb: Annotated[float, typer.Option(help="Skip files larger than this many megabytes.")] = 256,
     review: Annotated[bool, typer.Option("--report/--no-report", help="Write the HTML review page to OUT/report/index.html.")] = True,
     link: Annotated[bool, typer.Option("--link/--no-link", help="Link English quotes across the documents of a collection.")] = True,
     link_scorer: Annotated[str, typer.Option(help="Link scorer: default (offline), or sentence-transformers:MODEL (e.g. sentence-transformers/LaBSE).")] = "default",
-    links_gold: Annotated[Optional[Path], typer.Option(help="Gold links to score the linking against (default: tests/gold/links.jsonl if present).")] = None,
+    links_gold: Annotated[Path | None, typer.Option(help="Gold links to score the linking against (default: tests/gold/links.jsonl if present).")] = None,
 ) -> None:
     """Read RAW, extract the pairs and write the dataset to OUT."""
     from rich.console import Console
@@ -101,7 +101,7 @@ def build(
 def report(
     build_dir: Annotated[Path, typer.Option("--build", help="Built dataset folder.")] = Path("build"),
     raw: Annotated[Path, typer.Option(help="Raw folder, to mark documents whose source changed since the build.")] = Path("raw"),
-    out: Annotated[Optional[Path], typer.Option(help="HTML file to write (default BUILD/report/index.html).")] = None,
+    out: Annotated[Path | None, typer.Option(help="HTML file to write (default BUILD/report/index.html).")] = None,
 ) -> None:
     """Write the static HTML review page of a build (opens offline in a browser)."""
     from .report import write_report
@@ -133,7 +133,7 @@ def eval_(
     gold: Annotated[Path, typer.Option(help="Gold pairs (JSON lines).")],
     build_dir: Annotated[Path, typer.Option("--build", help="Built dataset folder.")] = Path("build"),
     show: Annotated[int, typer.Option(help="List up to this many misses and extras.")] = 20,
-    links_gold: Annotated[Optional[Path], typer.Option(help="Gold links (JSON lines) to score the links config against.")] = None,
+    links_gold: Annotated[Path | None, typer.Option(help="Gold links (JSON lines) to score the links config against.")] = None,
 ) -> None:
     """Precision, recall and boundary accuracy of a build against gold pairs (and links)."""
     from .evaluate import evaluate, load_gold
@@ -183,7 +183,8 @@ def push(
     dry_run: Annotated[bool, typer.Option(help="List the files that would be uploaded, upload nothing.")] = False,
 ) -> None:
     """Upload the built dataset to the Hugging Face Hub as one commit."""
-    from .push import files_to_upload, push as run_push
+    from .push import files_to_upload
+    from .push import push as run_push
 
     try:
         if dry_run:

@@ -13,16 +13,14 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from . import __version__
+from . import __version__, score
 from .errors import InputError
-from . import score
 from .evaluate import EvalResult, correct_flags, evaluate, load_gold
 from .extract import extract_pairs
+from .link import CLUSTER_KINDS, CollectionLinker, link_row, linked_pair_row, variant_clusters, variant_row
 from .normalize import normalize_document
 from .publish import BuildWriter
 from .read import DEFAULT_MAX_BYTES, DocumentMeta, SkippedFile, load_manifest, read_folder
-from .link import CLUSTER_KINDS, variant_clusters
-from .link import CollectionLinker, link_row, linked_pair_row, variant_row
 from .records import DocumentStatus, PhrasePair
 from .segment import segment_document
 

@@ -227,7 +227,7 @@ class BuildWriter:
         self.features = features_spec()
         self.passages = StreamingParquet(self.features["passages"], self.tmp / parquet_name("passages"))
 
-    def __enter__(self) -> "BuildWriter":
+    def __enter__(self) -> BuildWriter:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:

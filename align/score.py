@@ -112,7 +112,7 @@ class PlattScaling:
         return round(1 / (1 + math.exp(-z)), 4)
 
     @classmethod
-    def fit(cls, raw: Sequence[float], correct: Sequence[bool], iterations: int = 200) -> "PlattScaling":
+    def fit(cls, raw: Sequence[float], correct: Sequence[bool], iterations: int = 200) -> PlattScaling:
         """Newton's method on the log-loss of ``sigmoid(a*logit(raw)+b)``."""
         xs = [math.log(min(max(r, 1e-4), 1 - 1e-4) / (1 - min(max(r, 1e-4), 1 - 1e-4))) for r in raw]
         # Platt's smoothed targets keep a perfectly separated set from diverging.

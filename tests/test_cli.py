@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from align.cli import app
 
-from .conftest import GOLD, RAW, SEED_FORTUNE, ROOT
+from .conftest import GOLD, RAW, ROOT, SEED_FORTUNE
 
 runner = CliRunner()
 

@@ -37,7 +37,7 @@ def messy_raw(tmp_path):
         "cr.txt": summary.replace("\n", "\r").encode("utf-8"),
         "controls.txt": ("\x00" + summary.replace("。", "。\u200b\x07\u00a0")).encode("utf-8"),
         "english_only.txt": b"Only English here, (nothing) to align at all.\n",
-        "no_english.txt": "这是一篇没有任何英文的中文文章。\n第二段也没有。\n".encode("utf-8"),
+        "no_english.txt": "这是一篇没有任何英文的中文文章。\n第二段也没有。\n".encode(),
         "empty.txt": b"",
         "image.txt": b"\x89PNG\r\n\x1a\n" + os.urandom(64),
         "doc.pdf": b"%PDF-1.7\n" + os.urandom(64),
