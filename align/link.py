@@ -995,6 +995,15 @@ class CollectionLinker:
         self._docs: dict[str, NormalizedDocument] = {}
         self._passages: dict[str, list[Passage]] = {}
 
+    def expect(self, sizes: dict[str, int]) -> None:
+        """Collection sizes known before the build: a collection of one document is
+        never kept, one over the limit is refused up front (no memory spent on it)."""
+        for name, size in sizes.items():
+            if size > self.max_docs:
+                self.too_large[name] = size
+            elif size < 2:
+                self.too_large.setdefault(name, 0)
+
     def wants(self, collection: str) -> bool:
         return collection not in self.too_large
 
@@ -1008,6 +1017,8 @@ class CollectionLinker:
     def run(self) -> list[Link]:
         links: list[Link] = []
         for name, size in sorted(self.too_large.items()):
+            if size == 0:
+                continue  # a single document: nothing to link
             self.notes.append(f"collection {name!r} not linked: more than {self.max_docs} documents; "
                               "split it into collections with raw/manifest.toml")
         for name, members in sorted(self.collections.items()):

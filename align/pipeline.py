@@ -20,7 +20,7 @@ from .extract import extract_pairs
 from .link import CLUSTER_KINDS, CollectionLinker, link_row, linked_pair_row, variant_clusters, variant_row
 from .normalize import normalize_document
 from .publish import BuildWriter
-from .read import DEFAULT_MAX_BYTES, DocumentMeta, SkippedFile, load_manifest, read_folder
+from .read import CONTROL_FILES, DEFAULT_MAX_BYTES, DocumentMeta, SkippedFile, list_files, load_manifest, read_folder
 from .records import DocumentStatus, PhrasePair
 from .segment import segment_document
 
@@ -162,6 +162,13 @@ def build(raw_dir: Path | str, out_dir: Path | str, gold_path: Path | str | None
     spm_chars = 0
     all_pairs: list[PhrasePair] = []
     linker = CollectionLinker(link_scorer)
+    if link:
+        sizes: Counter = Counter()
+        for path in list_files(raw_dir):
+            rel = path.relative_to(raw_dir).as_posix()
+            if rel not in CONTROL_FILES:
+                sizes[manifest.get(rel, DocumentMeta()).collection] += 1
+        linker.expect(dict(sizes))
     with BuildWriter(out_dir) as writer:
         encodings = {rel: m.encoding for rel, m in manifest.items() if m.encoding}
         for item in read_folder(raw_dir, encodings=encodings, max_bytes=max_bytes):

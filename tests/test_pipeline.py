@@ -133,3 +133,25 @@ def test_gold_file_is_well_formed():
         assert obj["doc_id"] in texts
         if obj.get("zh_original"):
             assert obj["zh_original"] in texts[obj["doc_id"]]
+
+
+def test_collection_over_the_link_limit_is_named_not_linked(tmp_path, monkeypatch):
+    from align import link
+
+    monkeypatch.setattr(link, "LINK_MAX_DOCS", 2)
+    monkeypatch.setattr(link.CollectionLinker.__init__, "__defaults__", ("default", None, 2))
+    report = build(RAW, tmp_path / "build")
+    assert report.links == 0
+    assert report.link_notes == [
+        "collection 'default' not linked: more than 2 documents; split it into collections with raw/manifest.toml"
+    ]
+
+
+def test_manifest_collections_decide_what_is_linked(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    (raw / "manifest.toml").write_text(
+        '[documents."001_88066083f094b5d5.txt"]\ncollection = "summary-alone"\n', encoding="utf-8"
+    )
+    report = build(raw, tmp_path / "build")
+    assert report.links == 0 and report.link_notes == []  # 001 quotes, but 000 is in another collection
