@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import json
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -191,10 +191,16 @@ def add_pair_metrics(rows: list[dict], counter: TokenCounter, clusters: dict[str
     for i, row in enumerate(rows):
         k = key(row["translation"]["en"])
         by_en[clusters.get(k, k)].append(i)
+    cache: dict[tuple[str, tuple[str, ...]], float | None] = {}
     for indices in by_en.values():
+        counts = Counter(rows[i]["translation"]["zh"] for i in indices)
         for i in indices:
-            refs = sorted({rows[j]["translation"]["zh"] for j in indices if j != i})
-            rows[i]["chrf"] = chrf(rows[i]["translation"]["zh"], refs)
+            zh = rows[i]["translation"]["zh"]
+            # The other occurrences' renderings: this one's own text counts only if it recurs.
+            refs = tuple(sorted(z for z, n in counts.items() if z != zh or n > 1))
+            if (zh, refs) not in cache:
+                cache[(zh, refs)] = chrf(zh, refs)
+            rows[i]["chrf"] = cache[(zh, refs)]
     for row in rows:
         en, zh = row["translation"]["en"], row["translation"]["zh"]
         row["sp_tokens_en"] = counter.count(en)
