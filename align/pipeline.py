@@ -1,7 +1,7 @@
 """The library entry point: ``build(raw_dir, out_dir) -> BuildReport``.
 
-read -> normalize -> segment -> extract -> publish, one document at a time, so memory
-holds the output rows but never more than one source text.
+read -> normalize -> segment -> extract, one document at a time (passages go straight to
+disk); then, over the whole build, link -> score -> publish -> review page.
 """
 
 from __future__ import annotations
@@ -94,8 +94,6 @@ def _status_dict(d: DocumentStatus) -> dict:
 
 
 def pair_row(p: PhrasePair) -> dict:
-    from .score import calibration
-
     return {
         "translation": {"en": p.en, "zh": p.zh},
         "zh_original": p.zh_original,
@@ -108,9 +106,8 @@ def pair_row(p: PhrasePair) -> dict:
         "en_start": p.en_start,
         "en_end": p.en_end,
         "context": p.context,
-        "confidence": calibration()(p.confidence),
+        "confidence": score.calibration()(p.confidence),
         "flags": [],
-        "_raw_confidence": p.confidence,
     }
 
 
