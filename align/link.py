@@ -415,12 +415,15 @@ class LexicalScorer(PhraseScorer):
                     if share:
                         totals[k] += weight * max(len(chars & han) / len(chars) for chars in aligned)
         self._weights[(phrase, candidates[0].doc_id)] = weights
-        key = _en_key(phrase.en)
-        return [1.0 if key in self._lower[c] else t / len(query) for c, t in zip(candidates, totals, strict=True)]
+        return [1.0 if self._verbatim(phrase, c) else t / len(query) for c, t in zip(candidates, totals, strict=True)]
+
+    def _verbatim(self, phrase: EnglishPhrase, c: CandidateSpan) -> bool:
+        """Whether the candidate quotes the English itself, as a whole word sequence."""
+        return _contains_words(self._lower[c], _en_key(phrase.en))
 
     def _dict_one(self, phrase: EnglishPhrase, c: CandidateSpan, weights: list[float], hits: list[bool]) -> float:
         query = self._query(phrase)
-        if _en_key(phrase.en) in self._lower[c]:
+        if self._verbatim(phrase, c):
             return 1.0
         total = 0.0
         for (_, aligned), weight, hit in zip(query, weights, hits, strict=True):
@@ -441,6 +444,9 @@ class LexicalScorer(PhraseScorer):
         order, beta = self.metric.char_order, self.metric.beta
         out = []
         for c, d in zip(candidates, dicts, strict=True):
+            if self._verbatim(phrase, c):
+                out.append(1.0)
+                continue
             chars, n = self._chars[c]
             m1 = sum(min(k, chars.get(ch, 0)) for ch, k in g_items)
             out.append(self._combine(chrf_upper_bound(m1, n, g_len, order, beta), d))
@@ -459,10 +465,13 @@ class LexicalScorer(PhraseScorer):
         hits = [e in self._literal[candidate] or not self._covering(e).isdisjoint(self._glosses[candidate])
                 for e, _ in self._query(phrase)]
         d = self._dict_one(phrase, candidate, weights, hits)
+        # A candidate that quotes the English verbatim (学分分配(credit assignment)) is the
+        # strongest evidence there is, whatever the gloss: its writer paired the two.
+        verbatim = self._verbatim(phrase, candidate)
         if not phrase.gloss:
-            return self._combine(None, d), {"dict": d}
+            return (1.0 if verbatim else self._combine(None, d)), {"dict": d}
         chrf = self.metric.sentence_score(candidate.text, [phrase.gloss]).score / 100
-        return self._combine(chrf, d), {"dict": d, "chrf": chrf}
+        return (1.0 if verbatim else self._combine(chrf, d)), {"dict": d, "chrf": chrf}
 
 
 class SentenceTransformerScorer(LexicalScorer):
@@ -929,6 +938,18 @@ def gold_for(phrase: EnglishPhrase, gold: Mapping[tuple[str, str], LinkGold]) ->
 
 def _en_key(en: str) -> str:
     return " ".join(en.replace("’", "'").casefold().split())
+
+
+def _contains_words(text: str, words: str) -> bool:
+    """``words`` inside ``text`` not as part of a longer Latin word ("art" is not in "start")."""
+    start = text.find(words)
+    while start >= 0:
+        end = start + len(words)
+        if (start == 0 or not text[start - 1].isascii() or not text[start - 1].isalnum()) and \
+                (end == len(text) or not text[end].isascii() or not text[end].isalnum()):
+            return True
+        start = text.find(words, start + 1)
+    return False
 
 
 MIN_DICE = 0.5

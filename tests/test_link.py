@@ -268,3 +268,25 @@ def test_dev_collection_links_have_exact_offsets_and_respect_none_labels():
         assert x.zh_original == docs[x.doc_id].raw.text[x.start:x.end]
         g = lk.gold_for(EnglishPhrase(x.source_doc_id, "", x.en, x.gloss, 0, 0), gold)
         assert g.label == "link", f"{x.en!r} has no counterpart but was linked to {x.zh!r}"
+
+
+def test_a_target_that_quotes_the_english_verbatim_is_linked_to_it():
+    # d2l-zh writes 学分分配(credit assignment): the summary's own gloss (功劳分配) shares
+    # little with it, but the target quoting the same English is the strongest evidence.
+    folder = ROOT / "tests" / "dev" / "links"
+    docs, passages, pairs = load_folder(folder / "raw")
+    phrases = [ph for d in sorted(docs) for ph in lk.find_english_phrases(docs[d], passages[d], pairs)]
+    credit = [ph for ph in phrases if ph.en == "credit assignment"]
+    assert credit and credit[0].gloss
+    (link,) = lk.link_phrases(credit, docs, passages)
+    assert "(credit assignment)" in link.zh and dict(link.signals)["content"] == 1.0
+
+
+@pytest.mark.parametrize(("text", "words", "found"), [
+    ("学分分配(credit assignment)问题", "credit assignment", True),
+    ("the start of it", "art", False),
+    ("art.", "art", True),
+    ("discredit assignments", "credit assignment", False),
+])
+def test_verbatim_english_must_be_whole_words(text, words, found):
+    assert lk._contains_words(text, words) is found
