@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 
 from . import __version__, score
-from .errors import InputError
+from .errors import BuildError, InputError
 from .evaluate import EvalResult, correct_flags, evaluate, load_gold
 from .extract import extract_pairs
 from .link import CLUSTER_KINDS, CollectionLinker, link_row, linked_pair_row, variant_clusters, variant_row
@@ -160,6 +160,10 @@ def build(raw_dir: Path | str, out_dir: Path | str, gold_path: Path | str | None
     all_pairs: list[PhrasePair] = []
     linker = CollectionLinker(link_scorer)
     if link:
+        try:
+            linker.cutoff()  # loads the scorer now: a bad name or a missing package fails before any work
+        except (ValueError, ImportError) as exc:
+            raise BuildError(f"--link-scorer {link_scorer!r}: {exc}") from exc
         sizes: Counter = Counter()
         for path in list_files(raw_dir):
             rel = path.relative_to(raw_dir).as_posix()

@@ -51,6 +51,28 @@ def test_build_names_the_file_it_skipped_and_strict_fails(small_raw, tmp_path):
     assert not (tmp_path / "o2").exists()
 
 
+def test_unknown_link_scorer_fails_up_front_in_one_line(small_raw, tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["build", "--raw", str(small_raw), "--out", str(out), "--link-scorer", "bleu"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "BuildError: --link-scorer 'bleu': unknown scorer 'bleu': expected one of default, lexical, "
+        "sentence-transformers, use"]
+    assert not out.exists()
+
+
+def test_build_with_the_offline_embedding_scorer_says_so_in_the_card(tmp_path):
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["build", "--raw", str(RAW), "--out", str(out), "--link-scorer", "use",
+                                 "--links-gold", str(ROOT / "tests" / "gold" / "links.jsonl"), "--no-report"])
+    assert result.exit_code == 0, result.output
+    assert "scorer `use`, threshold 0.37" in (out / "README.md").read_text(encoding="utf-8")
+    links = pq.read_table(out / "links" / "train-00000-of-00001.parquet").to_pylist()
+    assert links and all(0 < row["signals"]["embedding"] <= 1 for row in links)
+
+
 def test_build_of_missing_folder_is_one_line(tmp_path):
     result = runner.invoke(app, ["build", "--raw", str(tmp_path / "nope"), "--out", str(tmp_path / "o")])
     assert result.exit_code == 1
