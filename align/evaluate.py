@@ -119,7 +119,7 @@ def evaluate(predicted: list[tuple[str, str, str, str]], gold: list[GoldPair],
     negatives = [g for g in gold if g.label == "negative"]
     pred_types = sorted({(d, key(e), key(z), k) for d, e, z, k in predicted})
     shown = {}
-    for d, e, z, k in predicted:
+    for d, e, z, _k in predicted:
         shown.setdefault((d, key(e), key(z)), (d, e, z))
     by_en: dict[tuple[str, str], list[GoldPair]] = {}
     for g in positives:
@@ -153,7 +153,7 @@ def evaluate(predicted: list[tuple[str, str, str, str]], gold: list[GoldPair],
             extras.append(shown[(d, e, z)])
     violated = 0
     for n in negatives:
-        for d, e, z, k in pred_types:
+        for d, e, z, _k in pred_types:
             if d == n.doc_id and e == key(n.en) and (n.zh is None or z == key(n.zh)):
                 violated += 1
     return EvalResult(

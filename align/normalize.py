@@ -115,7 +115,7 @@ def convert_script(text: str, config: str | None) -> tuple[str, list[int]]:
         if len(conv) == len(line):
             mapping.extend(range(offset, offset + len(line)))
         else:
-            for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(
+            for _tag, i1, i2, j1, j2 in difflib.SequenceMatcher(
                 None, line, conv, autojunk=False
             ).get_opcodes():
                 for k in range(j2 - j1):

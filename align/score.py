@@ -123,7 +123,7 @@ class PlattScaling:
         a, b = 1.0, 0.0
         for _ in range(iterations):
             ga = gb = haa = hab = hbb = 0.0
-            for x, y in zip(xs, ys):
+            for x, y in zip(xs, ys, strict=True):
                 p = 1 / (1 + math.exp(-(a * x + b)))
                 w = p * (1 - p) + 1e-9
                 ga += (p - y) * x
@@ -151,13 +151,13 @@ def calibration() -> PlattScaling:
 def brier(confidence: Sequence[float], correct: Sequence[bool]) -> float:
     if not confidence:
         return 0.0
-    return round(sum((c - (1.0 if y else 0.0)) ** 2 for c, y in zip(confidence, correct)) / len(confidence), 4)
+    return round(sum((c - (1.0 if y else 0.0)) ** 2 for c, y in zip(confidence, correct, strict=True)) / len(confidence), 4)
 
 
 def reliability(confidence: Sequence[float], correct: Sequence[bool], edges=(0.0, 0.5, 0.7, 0.8, 0.9, 1.0)):
     """Rows ``(low, high, n, mean confidence, share correct)`` per confidence bin."""
     rows = []
-    for lo, hi in zip(edges, edges[1:]):
+    for lo, hi in zip(edges, edges[1:], strict=False):
         idx = [i for i, c in enumerate(confidence) if lo <= c < hi or (hi == 1.0 and c == 1.0)]
         if idx:
             rows.append((lo, hi, len(idx), sum(confidence[i] for i in idx) / len(idx),

@@ -45,7 +45,7 @@ def raw_scores(raw: Path, gold: Path) -> tuple[list[float], list[bool]]:
             preds.append((p.doc_id, p.en, p.zh, p.kind))
             scores.append(p.confidence)
     labels = correct_flags(preds, load_gold(gold))
-    kept = [(s, ok) for s, ok in zip(scores, labels) if ok is not None]
+    kept = [(s, ok) for s, ok in zip(scores, labels, strict=True) if ok is not None]
     return [s for s, _ in kept], [ok for _, ok in kept]
 
 

@@ -214,7 +214,7 @@ def convert(md, bib):
 
     # paragraphs: blank-line separated; list items and headings stay separate lines
     paras, cur = [], []
-    for raw_ln, ln in zip(src_lines_headings(lines), out_lines):
+    for raw_ln, ln in zip(src_lines_headings(lines), out_lines, strict=False):
         if not ln.strip():
             if cur:
                 paras.append(cur)

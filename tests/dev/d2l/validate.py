@@ -32,28 +32,35 @@ def main():
             obj = json.loads(line)
             keys = POS_KEYS if obj["label"] == "positive" else NEG_KEYS
             if list(obj) != keys:
-                print(f"line {n}: keys {list(obj)}"); errors += 1
+                print(f"line {n}: keys {list(obj)}")
+                errors += 1
             doc = obj["doc_id"]
             if doc not in raws:
                 raws[doc] = open(os.path.join(HERE, "raw", doc + ".txt"), encoding="utf-8").read()
             raw = raws[doc]
             if obj["en"] not in raw:
-                print(f"line {n}: en not in raw: {obj['en']!r}"); errors += 1
+                print(f"line {n}: en not in raw: {obj['en']!r}")
+                errors += 1
             zo = obj["zh_original"]
             if zo is not None:
                 if zo not in raw:
-                    print(f"line {n}: zh_original not in raw: {zo!r}"); errors += 1
+                    print(f"line {n}: zh_original not in raw: {zo!r}")
+                    errors += 1
                 if obj["zh"] != norm(zo):
-                    print(f"line {n}: zh != norm(zh_original)"); errors += 1
+                    print(f"line {n}: zh != norm(zh_original)")
+                    errors += 1
             if obj["label"] == "positive":
                 if obj["kind"] not in {"name", "term", "acronym", "title", "quote"}:
-                    print(f"line {n}: bad kind"); errors += 1
+                    print(f"line {n}: bad kind")
+                    errors += 1
                 for a in obj["alt_zh"]:
                     if a not in raw:
-                        print(f"line {n}: alt_zh not in raw: {a!r}"); errors += 1
+                        print(f"line {n}: alt_zh not in raw: {a!r}")
+                        errors += 1
                 key = (doc, obj["en"], obj["zh"])
                 if key in seen:
-                    print(f"line {n}: duplicate {key}"); errors += 1
+                    print(f"line {n}: duplicate {key}")
+                    errors += 1
                 seen.add(key)
                 stats[(doc, "positive", obj["kind"])] += 1
             else:
