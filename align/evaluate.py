@@ -227,4 +227,14 @@ def evaluate_links(build_dir: Path, gold_path: Path) -> dict:
         "abstention prec.": (f"{sum(g.label == 'none' for g in abstained) / len(abstained):.4f}"
                              if abstained else "n/a"),
         "none linked": str(sum(1 for g in gold.values() if g.label == "none" and (g.source_doc_id, key(g.en)) in by_key)),
+        "linked scores": _spread([r["score"] for r in links]),
+        "margins": _spread([r["margin"] for r in links]),
     }
+
+
+def _spread(values: list[float]) -> str:
+    """``min / median / max (n=N)`` of a list of scores."""
+    if not values:
+        return "none"
+    xs = sorted(values)
+    return f"{xs[0]:.4f} / {xs[len(xs) // 2]:.4f} / {xs[-1]:.4f} (min / median / max, n={len(xs)})"

@@ -7,6 +7,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "raw"
 GOLD = ROOT / "tests" / "gold" / "seeds.jsonl"
+LINKS_GOLD = ROOT / "tests" / "gold" / "links.jsonl"
 SEED_HK = "000_8297485a0459a644"
 SEED_SUMMARY = "001_88066083f094b5d5"
 SEED_FORTUNE = "004_591f396a4df44537"
@@ -22,7 +23,7 @@ def built(tmp_path_factory):
     from align.pipeline import build
 
     out = tmp_path_factory.mktemp("build") / "build"
-    report = build(RAW, out, gold_path=GOLD if GOLD.exists() else None)
+    report = build(RAW, out, gold_path=GOLD, links_gold_path=LINKS_GOLD)
     return out, report
 
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from align.cli import app
 
-from .conftest import GOLD, RAW, ROOT, SEED_FORTUNE
+from .conftest import GOLD, LINKS_GOLD, RAW, ROOT, SEED_FORTUNE
 
 runner = CliRunner()
 
@@ -66,7 +66,7 @@ def test_build_with_the_offline_embedding_scorer_says_so_in_the_card(tmp_path):
 
     out = tmp_path / "out"
     result = runner.invoke(app, ["build", "--raw", str(RAW), "--out", str(out), "--link-scorer", "use",
-                                 "--links-gold", str(ROOT / "tests" / "gold" / "links.jsonl"), "--no-report"])
+                                 "--links-gold", str(LINKS_GOLD), "--no-report"])
     assert result.exit_code == 0, result.output
     assert "scorer `use`, threshold 0.37" in (out / "README.md").read_text(encoding="utf-8")
     links = pq.read_table(out / "links" / "train-00000-of-00001.parquet").to_pylist()
@@ -97,14 +97,19 @@ def test_normalize_reads_stdin(flag, source, expected):
 
 
 def test_eval_prints_the_figures(built):
+    import pyarrow.parquet as pq
+
     out, report = built
-    result = runner.invoke(app, ["eval", "--gold", str(GOLD), "--build", str(out)])
+    result = runner.invoke(app, ["eval", "--gold", str(GOLD), "--build", str(out), "--links-gold", str(LINKS_GOLD)])
     assert result.exit_code == 0, result.output
-    lines = dict(line.split(None, 1) if " " in line else (line, "") for line in result.output.splitlines()[:0])
     assert f"precision           {report.gold.precision:.4f}" in result.output
     assert f"recall              {report.gold.recall:.4f}" in result.output
     assert "boundary accuracy" in result.output
-    del lines
+    # The links figures agree with the build's own, and the score spread with the links config.
+    assert f"top-1 accuracy      {report.links_gold['top1_accuracy']:.4f}" in result.output
+    assert f"abstention prec.    {report.links_gold['abstention_precision']:.4f}" in result.output
+    scores = sorted(r["score"] for r in pq.read_table(out / "links" / "train-00000-of-00001.parquet").to_pylist())
+    assert f"linked scores       {scores[0]:.4f} / {scores[len(scores) // 2]:.4f} / {scores[-1]:.4f}" in result.output
 
 
 def test_push_dry_run_lists_exactly_the_build_files(built):

@@ -16,9 +16,9 @@ from align import link as lk
 from align.pipeline import load_folder
 from align.records import EnglishPhrase, PhrasePair
 
-from .conftest import RAW, ROOT, SEED_FORTUNE, SEED_HK, SEED_SUMMARY
+from .conftest import LINKS_GOLD, RAW, ROOT, SEED_FORTUNE, SEED_HK, SEED_SUMMARY
 
-GOLD = ROOT / "tests" / "gold" / "links.jsonl"
+GOLD = LINKS_GOLD
 GOLD_ROWS = lk.load_link_gold(GOLD)
 GOLD_LINKS = sorted((g for g in GOLD_ROWS.values() if g.label == "link"), key=lambda g: g.key)
 GOLD_NONE = sorted((g for g in GOLD_ROWS.values() if g.label == "none"), key=lambda g: g.key)

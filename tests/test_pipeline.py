@@ -11,7 +11,7 @@ from align.errors import AlignError
 from align.evaluate import load_gold
 from align.pipeline import build
 
-from .conftest import GOLD, RAW
+from .conftest import GOLD, LINKS_GOLD, RAW
 
 
 def _tree(root):
@@ -30,7 +30,7 @@ def test_gold_precision_and_recall(built):
 def test_rebuild_is_byte_identical(built, tmp_path):
     out, _ = built
     again = tmp_path / "again"
-    build(RAW, again, gold_path=GOLD)
+    build(RAW, again, gold_path=GOLD, links_gold_path=LINKS_GOLD)
     assert _tree(out) == _tree(again)
     match, mismatch, errors = filecmp.cmpfiles(out, again, _tree(out), shallow=False)
     assert mismatch == [] and errors == []
