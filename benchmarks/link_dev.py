@@ -43,6 +43,8 @@ from align.pipeline import load_folder
 COLLECTIONS = {
     "seeds": (ROOT / "raw", ROOT / "tests" / "gold" / "links.jsonl"),
     "dev (d2l)": (ROOT / "tests" / "dev" / "links" / "raw", ROOT / "tests" / "dev" / "links" / "gold.jsonl"),
+    # Labelled blind (nobody ran the linker on it first), after every change above.
+    "dev2 (d2l AlexNet)": (ROOT / "tests" / "dev" / "links2" / "raw", ROOT / "tests" / "dev" / "links2" / "gold.jsonl"),
 }
 
 
