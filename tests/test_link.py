@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import subprocess
 import sys
 import time
 import types
@@ -307,6 +308,29 @@ def test_dev_collection_links_have_exact_offsets_and_respect_none_labels():
         assert x.zh_original == docs[x.doc_id].raw.text[x.start:x.end]
         g = lk.gold_for(EnglishPhrase(x.source_doc_id, "", x.en, x.gloss, 0, 0), gold)
         assert g.label == "link", f"{x.en!r} has no counterpart but was linked to {x.zh!r}"
+
+
+def test_blind_dev_collection_has_consistent_gold_and_exact_offsets():
+    # tests/dev/links2 (d2l AlexNet) was labelled without running the linker; its
+    # figures are in benchmarks/link_dev.py. Here: the gold names every quoted phrase
+    # and every link points exactly into its original text.
+    folder = ROOT / "tests" / "dev" / "links2"
+    check = subprocess.run([sys.executable, str(folder / "validate.py")], capture_output=True, text=True, cwd=ROOT)
+    assert check.returncode == 0, check.stdout + check.stderr
+    gold = lk.load_link_gold(folder / "gold.jsonl")
+    docs, passages, pairs = load_folder(folder / "raw")
+    phrases = [ph for d in sorted(docs) for ph in lk.find_english_phrases(docs[d], passages[d], pairs)]
+    assert len(phrases) == len(gold) and all(lk.gold_for(ph, gold) is not None for ph in phrases)
+    for x in lk.link_phrases(phrases, docs, passages):
+        assert x.zh_original == docs[x.doc_id].raw.text[x.start:x.end]
+
+
+def test_a_word_the_dictionary_lacks_is_read_through_its_characters():
+    # 草叶 is not in CC-CEDICT; 草 (grass) and 叶 (leaf) are, so "blades of grass" finds it.
+    assert not lk.lx.gloss_words("草叶")
+    assert {"grass", "leaf"} <= lk._word_glosses("草叶")
+    assert lk._word_glosses("学习") == lk.lx.gloss_words("学习")  # a known word keeps its own glosses
+    assert lk._word_glosses("Llama") == frozenset()
 
 
 def test_a_target_that_quotes_the_english_verbatim_is_linked_to_it():
