@@ -187,15 +187,11 @@ def correct_flags(predicted: list[tuple[str, str, str, str]], gold: list[GoldPai
 
 
 def evaluate_links(build_dir: Path, gold_path: Path) -> dict:
-    """Top-1 accuracy and abstention precision of a build's ``links`` against gold links.
-
-    A link is right when it targets the gold document and its span is the gold ``zh``
-    or a ``zh_alt``, or overlaps the gold span in the gold passage with a Dice
-    coefficient of at least 0.5 (as ``align.link.matches_gold`` does during the build).
-    """
+    """Top-1 accuracy and abstention precision of a build's ``links`` against gold links,
+    judged as the build judges them (``align.link.span_matches_gold``)."""
     import pyarrow.parquet as pq
 
-    from .link import MIN_DICE, load_link_gold
+    from .link import load_link_gold, span_matches_gold
 
     links_file = build_dir / "links" / "train-00000-of-00001.parquet"
     links = pq.read_table(links_file).to_pylist() if links_file.is_file() else []
@@ -207,16 +203,10 @@ def evaluate_links(build_dir: Path, gold_path: Path) -> dict:
 
     def right(g) -> bool:
         r = by_key.get((g.source_doc_id, key(g.en)))
-        if r is None or r["doc_id"] != g.doc_id:
+        if r is None:
             return False
-        if r["zh"] == g.zh or r["zh"] in g.zh_alt:
-            return True
         text = passages.get(r["passage_id"], "")
-        if r["passage_id"] != g.passage_id or g.zh not in text or r["zh"] not in text:
-            return False
-        a, b = text.index(r["zh"]), text.index(r["zh"]) + len(r["zh"])
-        c, d = text.index(g.zh), text.index(g.zh) + len(g.zh)
-        return 2 * max(0, min(b, d) - max(a, c)) / ((b - a) + (d - c)) >= MIN_DICE
+        return span_matches_gold(r["doc_id"], r["passage_id"], text, text.find(r["zh"]), r["zh"], g)
 
     want = [g for g in gold.values() if g.label == "link"]
     abstained = [g for g in gold.values() if (g.source_doc_id, key(g.en)) not in by_key]

@@ -82,6 +82,7 @@ __all__ = [
     "load_link_gold",
     "make_scorer",
     "matches_gold",
+    "span_matches_gold",
     "variant_clusters",
 ]
 
@@ -1028,28 +1029,32 @@ MIN_DICE = 0.5
 
 def matches_gold(link: Link, gold: LinkGold, docs: Mapping[str, NormalizedDocument],
                  passages: Mapping[str, list[Passage]]) -> bool:
-    """Is the linked span the gold one?
+    """Is the linked span the gold one? (:func:`span_matches_gold` on a built link.)"""
+    passage = next((p for p in passages.get(link.doc_id, []) if p.passage_id == link.passage_id), None)
+    if passage is None:
+        return False
+    local = _norm_offset(docs[link.doc_id], link.start) - passage.norm_start
+    return span_matches_gold(link.doc_id, link.passage_id, passage.text, local, link.zh, gold)
+
+
+def span_matches_gold(doc_id: str, passage_id: str, passage_text: str, start: int, zh: str,
+                      gold: LinkGold) -> bool:
+    """Is ``zh``, at ``start`` in the text of its passage, the gold span?
 
     Right when it is in the gold document and its text is ``zh`` or one of ``zh_alt``,
     or it overlaps one of them substantially: Dice coefficient of the two character
     ranges ``2|A∩B| / (|A|+|B|) >= MIN_DICE`` (a clause inside a short sentence
-    passes, a whole paragraph around a four-character idiom does not). ``zh`` is
-    looked up in the gold passage, ``zh_alt`` anywhere in the gold document.
+    passes, a whole paragraph around a four-character idiom does not). ``zh`` counts
+    in the gold passage only, ``zh_alt`` in any passage. The build's report and
+    ``align eval`` both judge with this.
     """
-    if gold.label != "link" or link.doc_id != gold.doc_id:
+    if gold.label != "link" or doc_id != gold.doc_id:
         return False
-    if link.zh == gold.zh or link.zh in gold.zh_alt:
+    if zh == gold.zh or zh in gold.zh_alt:
         return True
-    doc = docs[gold.doc_id]
-    a = _norm_offset(doc, link.start)
-    b = a + len(link.zh)
-    spans = []
-    for p in passages.get(gold.doc_id, []):
-        if p.passage_id == gold.passage_id and gold.zh:
-            found = re.finditer(re.escape(gold.zh), p.text)
-            spans += [(p.norm_start + m.start(), p.norm_start + m.end()) for m in found]
-    for alt in gold.zh_alt:
-        spans += [(m.start(), m.end()) for m in re.finditer(re.escape(alt), doc.text)]
+    wanted = [*gold.zh_alt, *([gold.zh] if gold.zh and passage_id == gold.passage_id else [])]
+    spans = [(m.start(), m.end()) for w in wanted for m in re.finditer(re.escape(w), passage_text)]
+    a, b = start, start + len(zh)
     return any(2 * max(0, min(b, y) - max(a, x)) / ((b - a) + (y - x)) >= MIN_DICE for x, y in spans)
 
 

@@ -353,3 +353,15 @@ def test_a_target_that_quotes_the_english_verbatim_is_linked_to_it():
 ])
 def test_verbatim_english_must_be_whole_words(text, words, found):
     assert lk._contains_words(text, words) is found
+
+
+def test_one_span_rule_for_the_build_and_align_eval():
+    # A clause overlapping a zh_alt in another passage than the gold one is right; align
+    # eval used to accept overlaps with the gold zh only.
+    gold = lk.LinkGold(source_doc_id="s", en="x y", gloss=None, label="link", doc_id="t",
+                       passage_id="t/0001", zh="甲乙丙丁", zh_alt=("需要周围人的支持",), note="")
+    text = "我想这需要一定的毅力,需要周围人的支持,而且"
+    start = text.index("需要周围人的支持,而且")
+    assert lk.span_matches_gold("t", "t/0009", text, start, "需要周围人的支持,而且", gold)
+    assert not lk.span_matches_gold("t", "t/0009", text, 0, "我想这需要一定的毅力", gold)
+    assert not lk.span_matches_gold("other", "t/0009", text, start, "需要周围人的支持,而且", gold)
