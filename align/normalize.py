@@ -5,7 +5,7 @@ the original text:
 
 1. :func:`normalize_chars`: full-width ASCII to ASCII (U+FF01–U+FF5E, U+3000), corner
    brackets to curly quotes (「」 -> “”, 『』 -> ‘’), non-breaking and other odd
-   spaces to a space, CRLF and CR to LF; NUL, control, zero-width and BOM
+   spaces to a space, CRLF and CR to LF; NUL, control, zero-width, lone surrogate and BOM
    characters are dropped.
 2. OpenCC conversion to Simplified with the config of the document's script
    variant (``hk2s``, ``tw2s``, ``t2s``), detected by :func:`detect_variant`.
@@ -41,7 +41,9 @@ def _map_char(ch: str) -> str:
         return _QUOTES[ch]
     if ch in _SPACES:
         return " "
-    if ch in _DROP or (o < 32 and ch != "\n") or 0x7F <= o < 0xA0:
+    # Lone surrogates are not characters (stdin decoded with surrogateescape has them)
+    # and no encoder, OpenCC's included, accepts them.
+    if ch in _DROP or (o < 32 and ch != "\n") or 0x7F <= o < 0xA0 or 0xD800 <= o <= 0xDFFF:
         return ""
     return ch
 
@@ -49,7 +51,7 @@ def _map_char(ch: str) -> str:
 # Every character normalize_chars may change: everything else is copied as is, in
 # slices, so the common case (clean UTF-8 text) costs a regex scan and two ranges.
 _SPECIAL = re.compile(
-    "[\r\x00-\x09\x0b-\x1f\x7f-\x9f\uff01-\uff5e"
+    "[\r\x00-\x09\x0b-\x1f\x7f-\x9f\uff01-\uff5e\\ud800-\\udfff"
     + re.escape("".join(sorted(_DROP | _SPACES | set(_QUOTES))))
     + "]"
 )
