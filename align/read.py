@@ -21,7 +21,7 @@ from .records import RawDocument
 
 logger = logging.getLogger(__name__)
 
-TEXT_SUFFIXES = frozenset({"", ".txt", ".text", ".md", ".markdown"})
+TEXT_SUFFIXES = frozenset({"", ".txt", ".text", ".md", ".markdown", ".html", ".htm"})
 # Files of the raw folder that are configuration, not articles.
 CONTROL_FILES = frozenset({"manifest.toml", "manifest.yaml", "manifest.yml"})
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024

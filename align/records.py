@@ -95,6 +95,9 @@ class Rejection:
     passage_id: str
     text: str
     reason: str
+    en: str | None = None  # a reading the model scored below the confidence threshold
+    zh: str | None = None
+    confidence: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,21 +7,17 @@
 - ``sp_tokens_en``/``sp_tokens_zh``/``length_ratio``: token counts from a SentencePiece
   unigram model trained on the build's own passages (one thread, fixed input order, so
   the model bytes are the same on every build).
-- ``confidence``: the extractor's score mapped through Platt scaling fitted on the gold
-  sets (``align/data/calibration.json``, refitted by ``benchmarks/calibrate.py``).
+- ``confidence``: the pair model's calibrated probability (:mod:`align.pair_model`).
 - ``flags``: reasons a pair is doubtful, for one-line filtering.
 """
 
 from __future__ import annotations
 
 import io
-import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from .evaluate import key
 
@@ -98,54 +94,6 @@ class TokenCounter:
 
     def count(self, text: str) -> int:
         return len(self.sp.encode(text))
-
-
-# -- calibration --------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class PlattScaling:
-    a: float
-    b: float
-
-    def __call__(self, raw: float) -> float:
-        raw = min(max(raw, 1e-4), 1 - 1e-4)
-        z = self.a * math.log(raw / (1 - raw)) + self.b
-        return round(1 / (1 + math.exp(-z)), 4)
-
-    @classmethod
-    def fit(cls, raw: Sequence[float], correct: Sequence[bool], iterations: int = 200) -> PlattScaling:
-        """Newton's method on the log-loss of ``sigmoid(a*logit(raw)+b)``."""
-        xs = [math.log(min(max(r, 1e-4), 1 - 1e-4) / (1 - min(max(r, 1e-4), 1 - 1e-4))) for r in raw]
-        # Platt's smoothed targets keep a perfectly separated set from diverging.
-        pos = sum(correct)
-        neg = len(correct) - pos
-        hi, lo = (pos + 1) / (pos + 2), 1 / (neg + 2)
-        ys = [hi if c else lo for c in correct]
-        a, b = 1.0, 0.0
-        for _ in range(iterations):
-            ga = gb = haa = hab = hbb = 0.0
-            for x, y in zip(xs, ys, strict=True):
-                p = 1 / (1 + math.exp(-(a * x + b)))
-                w = p * (1 - p) + 1e-9
-                ga += (p - y) * x
-                gb += p - y
-                haa += w * x * x
-                hab += w * x
-                hbb += w
-            det = haa * hbb - hab * hab
-            if abs(det) < 1e-12:
-                break
-            da = (hbb * ga - hab * gb) / det
-            db = (haa * gb - hab * ga) / det
-            a, b = a - da, b - db
-            if abs(da) < 1e-9 and abs(db) < 1e-9:
-                break
-        return cls(round(a, 6), round(b, 6))
-
-
-@lru_cache(maxsize=1)
-def calibration() -> PlattScaling:
-    data = json.loads(resources.files("align").joinpath("data/calibration.json").read_text(encoding="utf-8"))
-    return PlattScaling(data["a"], data["b"])
 
 
 def brier(confidence: Sequence[float], correct: Sequence[bool]) -> float:

@@ -40,15 +40,6 @@ def test_sentencepiece_training_is_deterministic():
     assert score.train_sentencepiece(texts, vocab) == score.train_sentencepiece(texts, vocab)
 
 
-def test_platt_scaling_fits_and_improves_brier():
-    raw = [0.3, 0.4, 0.45, 0.5, 0.6, 0.65, 0.7, 0.8, 0.85, 0.9] * 3
-    correct = [False, False, True, False, True, True, True, True, True, True] * 3
-    fit = score.PlattScaling.fit(raw, correct)
-    assert fit.a > 0
-    assert score.brier([fit(r) for r in raw], correct) < score.brier(raw, correct)
-    assert fit(0.9) > fit(0.4)
-
-
 def test_flags_mark_doubtful_pairs(built):
     out, _ = built
     for r in _pairs(out):

@@ -1,0 +1,194 @@
+"""Every reading of a parenthetical: the candidate (English, Chinese) spans a model chooses from.
+
+For ``zh(en)`` the Chinese ends at the parenthesis and may start at any word boundary back
+to the clause start (Latin words and digits inside the run included: ``安全 Rust(safe
+Rust)``), or be the inside of a quoted or titled span (``“浏览器引擎”(browser engine)``);
+the English is the whole content or one comma-separated part of it. For ``en(zh)`` the
+English ends at the parenthesis and may start at any word boundary of the English run; the
+Chinese is the content or one of its parts. A parenthesis holding an expansion and its
+Chinese (``AMI(advanced machine intelligence,高级机器智能)``) gives both English sides.
+
+Candidates are generated on the normalized passage text; the extractor's rules
+(:mod:`align.extract`) propose one reading per parenthesis, and :mod:`align.pair_model`
+weighs that proposal with the others.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import lexicon as lx
+from .markup import CODE_MARK
+from .records import Passage
+
+MAX_ZH_CHARS = 40
+MAX_ZH_WORDS = 10
+MAX_EN_WORDS = 12
+_SPLIT = re.compile(r"\s*[,;，；、]\s*")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_CLAUSE = frozenset(",。;:!?、;:!?…()[]【】{}<>|/\n" + CODE_MARK)
+_ZH_EXTRA = frozenset("·•・‧-0123456789 .“”‘’")
+MAX_CHAR_STARTS = 8  # near the parenthesis every character may start a span: jieba glues names to the word before
+_EN_RUN = re.compile(r"[A-Za-z0-9\u00c0-\u024f][A-Za-z0-9\u00c0-\u024f .\-'’&+/:]*$")
+_OPENERS = {"”": "“", "》": "《", "’": "‘", '"': '"', "〉": "〈"}
+
+
+def is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff"
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One reading of one parenthesis: offsets are into ``passage.text``."""
+
+    passage: Passage
+    group: tuple[int, int]  # the parentheses' offsets
+    en_a: int
+    en_b: int
+    zh_a: int
+    zh_b: int
+    shape: str  # zh(en), quote(en), title(en), en(zh), en(exp,zh), (en,zh), zh en
+    boundary_rank: int = 0  # 0 = the shortest span of its side, 1 the next, ...
+    boundary_count: int = 1
+
+    @property
+    def en(self) -> str:
+        return self.passage.text[self.en_a : self.en_b]
+
+    @property
+    def zh(self) -> str:
+        return self.passage.text[self.zh_a : self.zh_b]
+
+
+def _trimmed(text: str, a: int, b: int) -> tuple[int, int]:
+    """``[a, b)`` without surrounding spaces and wrapping quotes."""
+    while a < b and text[a] in " \u3000":
+        a += 1
+    while b > a and text[b - 1] in " \u3000":
+        b -= 1
+    while b - a >= 2 and text[a] in "“\"‘'" and text[b - 1] in "”\"’'":
+        a, b = a + 1, b - 1
+    return a, b
+
+
+def _parts(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """The whole ``[a, b)`` and its comma-separated parts, trimmed."""
+    out = [_trimmed(text, a, b)]
+    pos = a
+    for m in _SPLIT.finditer(text, a, b):
+        out.append(_trimmed(text, pos, m.start()))
+        pos = m.end()
+    if pos != a:
+        out.append(_trimmed(text, pos, b))
+    return [(x, y) for x, y in dict.fromkeys(out) if y > x]
+
+
+def _english(text: str, a: int, b: int) -> bool:
+    s = text[a:b]
+    return bool(_LATIN.search(s)) and not any(is_cjk(ch) for ch in s) and len(s.split()) <= MAX_EN_WORDS
+
+
+def zh_spans_before(text: str, k: int, floor: int) -> list[tuple[int, int, str]]:
+    """Chinese spans ending at ``k``: quoted inside, then word-boundary starts, short to long."""
+    out: list[tuple[int, int, str]] = []
+    if k > floor and text[k - 1] in _OPENERS:
+        closer = text[k - 1]
+        o = text.rfind(_OPENERS[closer], max(floor, k - MAX_ZH_CHARS - 2), k - 1)
+        inside = text[o + 1 : k - 1] if o >= 0 else ""
+        if o >= 0 and len(inside) > 0 and not any(ch in _CLAUSE and not (closer == "》" and ch == ":") for ch in inside):
+            out.append((o + 1, k - 1, "title(en)" if closer in "》〉" else "quote(en)"))
+        end = k - 1
+    else:
+        end = k
+    a = end
+    while a > floor and end - a < MAX_ZH_CHARS and text[a - 1] not in _CLAUSE and \
+            (is_cjk(text[a - 1]) or text[a - 1] in _ZH_EXTRA or text[a - 1].isascii() and text[a - 1].isalnum()):
+        a -= 1
+    run = text[a:end]
+    if not any(is_cjk(ch) for ch in run):
+        return out
+    words = lx.segment_words(run)
+    bounds, pos = [], 0
+    for w in words:
+        bounds.append(a + pos)
+        pos += len(w)
+    ends = [end]
+    # A title after a name (雷德菲尔德博士(Robert Redfield)): the span may end one short word early.
+    if len(words) >= 2 and len(words[-1]) <= 2 and is_cjk(words[-1][0]):
+        ends.append(end - len(words[-1]))
+    starts = sorted(set(bounds[-MAX_ZH_WORDS:]) | set(range(max(a, end - MAX_CHAR_STARTS), end)), reverse=True)
+    spans = []
+    for y in ends:
+        for s in starts:
+            x = s
+            while x < y and text[x] in " -·•・‧.”’":
+                x += 1
+            if y > x and any(is_cjk(ch) for ch in text[x:y]) and (x, y) not in spans and \
+                    text[x:y].count("“") == text[x:y].count("”"):
+                spans.append((x, y))
+    out.extend((x, y, "zh(en)") for x, y in spans)
+    return out
+
+
+def en_spans_before(text: str, k: int, floor: int) -> list[tuple[int, int]]:
+    """English spans ending at ``k`` (spaces before the parenthesis skipped), short to long."""
+    b = k
+    while b > floor and text[b - 1] == " ":
+        b -= 1
+    quoted = b > floor and text[b - 1] in "”\"’"
+    if quoted:
+        o = text.rfind(_OPENERS.get(text[b - 1], '"'), max(floor, b - 200), b - 1)
+        if o >= 0 and _english(text, o + 1, b - 1):
+            return [(o + 1, b - 1)]
+        return []
+    m = _EN_RUN.search(text, max(floor, b - 200), b)
+    if not m:
+        return []
+    a = m.start()
+    while a < b and not (text[a].isalnum()):
+        a += 1
+    spans = []
+    for w in reversed(list(re.finditer(r"\S+", text[a:b]))[-8:]):
+        x = a + w.start()
+        if _english(text, x, b):
+            spans.append((x, b))
+    return spans
+
+
+def passage_candidates(passage: Passage, groups: list[tuple[int, int]]) -> list[Candidate]:
+    """Every candidate reading of the given parentheses of ``passage``."""
+    text, floor = passage.text, passage.body_offset
+    out: list[Candidate] = []
+    for o, c in groups:
+        content = text[o + 1 : c]
+        if not content.strip() or "(" in content or ")" in content:
+            continue
+        k = o
+        while k > floor and text[k - 1] == " ":
+            k -= 1
+        if k <= floor:
+            continue
+        left = text[k - 1]
+        has_cjk = any(is_cjk(ch) for ch in content)
+        has_latin = bool(_LATIN.search(content))
+        parts = _parts(text, o + 1, c)
+        en_parts = [(a, b) for a, b in parts if _english(text, a, b)]
+        zh_parts = [(a, b) for a, b in parts if any(is_cjk(ch) for ch in text[a:b])]
+        if has_latin and (is_cjk(left) or left in _OPENERS):
+            zh_spans = zh_spans_before(text, k, floor)
+            n = len(zh_spans)
+            for ea, eb in en_parts:
+                for rank, (za, zb, shape) in enumerate(zh_spans):
+                    out.append(Candidate(passage, (o, c), ea, eb, za, zb, shape, rank, n))
+                for za, zb in zh_parts:
+                    out.append(Candidate(passage, (o, c), ea, eb, za, zb, "(en,zh)"))
+        elif has_cjk and (left.isascii() and left.isalnum() or left in ".'’&+\"”"):
+            en_spans = en_spans_before(text, k, floor)
+            n = len(en_spans)
+            for za, zb in zh_parts:
+                for rank, (ea, eb) in enumerate(en_spans):
+                    out.append(Candidate(passage, (o, c), ea, eb, za, zb, "en(zh)", rank, n))
+                for ea, eb in en_parts:
+                    out.append(Candidate(passage, (o, c), ea, eb, za, zb, "en(exp,zh)"))
+    return out

@@ -1,0 +1,205 @@
+"""The evidence for one candidate pair, as numbers a model can weigh.
+
+Dictionary coverage in both directions (CC-CEDICT), transliteration similarity in Mandarin
+(pinyin) and Cantonese (Jyutping), the span's recurrence in its document without the
+parenthesis and how often the character before it sticks to it (boundary statistics, after
+Lin et al. 2008), the words at the boundary, length, shape and capitalization, and what the
+extractor's rules proposed for the same parenthesis.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from . import lexicon as lx
+from .candidates import Candidate, is_cjk
+
+SHAPES = ("zh(en)", "quote(en)", "title(en)", "en(zh)", "en(exp,zh)", "(en,zh)", "zh en")
+_ACRONYM = re.compile(r"^(?:[A-Z][A-Za-z]*[A-Z][A-Za-z]*|[A-Z]&[A-Z]|[A-Z]{2,}\d*)$")
+_EN_FUNCTION = frozenset("of for at the and in on to a an de von van der".split())
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_CLAUSE_BEFORE = frozenset(",。;:!?、;:!?…“‘《(\n\"'")
+_DESC_START = frozenset("的是即也指为系曾现前原")
+# Words that rarely belong to a translated term: function words, copulas, naming verbs.
+FUNCTION_WORDS = frozenset(
+    "的 地 得 了 着 过 和 与 及 以及 或 或者 在 是 为 把 被 将 对 给 从 向 以 由 于 而 跟 同 等 之 也 都 就 又 还 "
+    "并 且 但 即 如 若 比如 例如 包括 其中 称 称为 叫 叫做 称之为 名为 这 那 该 此 其 个 种 位 名 只 "
+    "说 认为 表示 道 我 你 他 她 它 我们 你们 他们 她们 当时 当 让 使 用 再 一个 一种 一位 这个 那个 "
+    "所谓 就是 也是 还是 都是 有 没有 像 由于 因为 所以 如果 虽然 通过 关于 对于 以后 之后 之前 "
+    "这些 那些 这种 那种 要 会 能 可以 成为 作为 担任 类似 相当于 诸如 进行 使用 采用 利用 提供 "
+    "称作 叫作 记为 记作 也称 又称 或称 简称 即为 叫作 译为 译作".split()
+)
+
+
+def is_acronym(en: str) -> bool:
+    return bool(_ACRONYM.match(en.strip()))
+
+
+def is_name_like(en: str) -> bool:
+    words = [w.strip("“”\"‘’'") for w in en.split()]
+    words = [w for w in words if w]
+    caps = [w for w in words if w[:1].isupper()]
+    rest = [w for w in words if not w[:1].isupper()]
+    return bool(caps) and all(w.lower() in _EN_FUNCTION for w in rest)
+
+
+def support_signals(zh: str, en: str) -> dict[str, float]:
+    """Dictionary coverage, phonetics, transliteration share and length ratio of a pair."""
+    en_words = lx.english_words(en)
+    words = [w for w in lx.segment_words(zh) if _CJK.search(w)]
+    han = sum(len(w) for w in words) or 1
+    covered = sum(len(w) for w in words if lx.gloss_covers(w, en_words))
+    dict_cov = covered / han
+    en_hit = 0.0
+    if en_words:
+        glosses: set[str] = set()
+        for w in words:
+            glosses |= lx.gloss_words(w)
+        en_hit = sum(1 for e in en_words if any(lx.words_match(g, e) for g in glosses)) / len(en_words)
+    phon = lx.phonetic_similarity(zh, en) if is_name_like(en) or len(en.split()) <= 3 else 0.0
+    translit = lx.translit_share(zh)
+    acronym_fit = 0.0
+    if is_acronym(en):
+        letters = set(re.sub(r"[^A-Z]", "", en.upper()).lower())
+        inits: set[str] = set()
+        for w in words:
+            inits |= lx.gloss_initials(w)
+        acronym_fit = len(letters & inits) / max(len(letters), 1)
+    support = max(dict_cov, en_hit, acronym_fit, phon * (0.5 + 0.5 * translit))
+    return {
+        "dict": round(dict_cov, 4),
+        "en_hit": round(en_hit, 4),
+        "phonetic": round(phon, 4),
+        "translit": round(translit, 4),
+        "acronym": round(acronym_fit, 4),
+        "support": round(support, 4),
+        "len_ratio": round(len(zh) / max(len(en), 1), 4),
+    }
+
+
+def _explained(word: str, en: str, en_words: list[str]) -> float:
+    """Does the English account for this Chinese word (gloss or sound)?"""
+    if not _CJK.search(word):
+        return 1.0 if word.strip() and word.strip().lower() in en.lower() else 0.0
+    if lx.gloss_covers(word, en_words):
+        return 1.0
+    return 1.0 if lx.phonetic_coverage(word, en) >= 0.7 and lx.translit_share(word) >= 0.5 else 0.0
+
+
+BASE_FEATURES = (
+    "rule_exact", "rule_same_en", "rule_group", *(f"shape={s}" for s in SHAPES),
+    "dict", "en_hit", "phonetic", "cantonese", "translit", "acronym_fit", "support",
+    "log_zh_chars", "zh_words", "en_words", "log_len_ratio",
+    "boundary_rank", "is_longest", "boundary_count",
+    "first_word_function", "first_word_explained", "left_word_function", "left_word_explained",
+    "left_is_clause_start", "zh_latin", "zh_digit", "zh_desc_start", "zh_quote_inside",
+    "en_acronym", "en_name_like", "en_lower", "en_digit", "en_is_part", "en_words_capital",
+    "content_has_cjk", "log_recurrence", "left_stickiness", "end_gap", "is_word_boundary",
+    "en_year", "en_code_like", "en_covered_mandarin", "en_covered_cantonese", "left_word_sound", "first_word_sound",
+    *(f"first_pos={g}" for g in lx.POS_GROUPS), *(f"left_pos={g}" for g in lx.POS_GROUPS),
+    "first_word_log_freq", "left_word_log_freq",
+)
+# Features compared across the readings of one English phrase: how far a reading is from
+# the best of its rivals says more about a boundary than the value alone.
+RELATIVE = ("dict", "en_hit", "support", "translit", "en_covered_mandarin", "en_covered_cantonese",
+            "log_zh_chars", "first_word_explained", "is_word_boundary", "rule_exact")
+FEATURES = BASE_FEATURES + tuple(f"{name}-best" for name in RELATIVE) + ("readings",)
+_RELATIVE_AT = tuple(BASE_FEATURES.index(name) for name in RELATIVE)
+
+
+def add_relative_features(rows: list[list[float]]) -> None:
+    """Extend each feature row (the readings of one English phrase) in place."""
+    best = [max(r[i] for r in rows) for i in _RELATIVE_AT]
+    for r in rows:
+        r.extend(r[i] - b for i, b in zip(_RELATIVE_AT, best, strict=True))
+        r.append(float(min(len(rows), 30)))
+
+
+def candidate_features(cand: Candidate, doc_text: str, zh_original: str,
+                       rule: tuple[bool, bool, bool]) -> list[float]:
+    """The :data:`BASE_FEATURES` of ``cand``; ``rule`` = (rules chose exactly this, rules chose
+    another Chinese for this English, rules chose something in this parenthesis)."""
+    text = cand.passage.text
+    en, zh = cand.en, cand.zh
+    en_words = lx.english_words(en)
+    s = support_signals(zh, en)
+    words = lx.segment_words(zh) or [zh]
+    left_text = text[max(cand.passage.body_offset, cand.zh_a - 8) : cand.zh_a]
+    left_words = lx.segment_words(left_text) if left_text else []
+    left_word = left_words[-1] if left_words else ""
+    letters = re.findall(r"[A-Za-z]", en)
+    en_tokens = en.split()
+    content = text[cand.group[0] + 1 : cand.group[1]].strip()
+    occurrences = doc_text.count(zh) if zh else 0
+    left_char = text[cand.zh_a - 1] if cand.zh_a > cand.passage.body_offset else "\n"
+    sticky = doc_text.count(left_char + zh) / occurrences if occurrences and left_char != "\n" else 0.0
+    shape = [1.0 if cand.shape == x else 0.0 for x in SHAPES]
+    return [
+        float(rule[0]), float(rule[1]), float(rule[2]), *shape,
+        s["dict"], s["en_hit"], s["phonetic"],
+        lx.cantonese_similarity(zh_original, en) if is_name_like(en) else 0.0,
+        s["translit"], s["acronym"], s["support"],
+        math.log1p(len(zh)), float(min(len(words), 12)), float(min(len(en_tokens), 12)),
+        math.log((len(zh) + 1) / (len(letters) + 1)),
+        float(min(cand.boundary_rank, 10)), float(cand.boundary_rank == cand.boundary_count - 1),
+        float(min(cand.boundary_count, 10)),
+        float(words[0] in FUNCTION_WORDS), _explained(words[0], en, en_words),
+        float(left_word in FUNCTION_WORDS), _explained(left_word, en, en_words) if left_word.strip() else 0.0,
+        float(left_char in _CLAUSE_BEFORE or not left_word.strip()),
+        float(bool(re.search(r"[A-Za-z]", zh))), float(any(ch.isdigit() for ch in zh)),
+        float(zh[:1] in _DESC_START), float(any(ch in "“”‘’\"《》" for ch in zh)),
+        float(is_acronym(en)), float(is_name_like(en)), float(en == en.lower()),
+        float(any(ch.isdigit() for ch in en)), float(en != content),
+        sum(1 for t in en_tokens if t[:1].isupper()) / max(len(en_tokens), 1),
+        float(any(is_cjk(ch) for ch in content)),
+        math.log1p(max(occurrences - 1, 0)), sticky,
+        float(min(_paren_gap(text, cand), 6)), float(_on_word_boundary(text, cand)),
+        float(bool(_YEAR.search(en))), float(bool(_CODE_LIKE.search(en))),
+        lx.letters_covered(zh, en), lx.letters_covered(zh_original, en, cantonese=True),
+        lx.word_sound(left_word, en) if _CJK.search(left_word) else 0.0,
+        lx.word_sound(words[0], en) if _CJK.search(words[0]) else 0.0,
+        *_boundary_pos(cand),
+    ]
+
+
+def _boundary_pos(cand: Candidate) -> list[float]:
+    """Part of speech of the span's first word and of the word before it, read in the clause
+    (one tagging per clause, shared by the readings that end at the same place), and how
+    common each word is in general Chinese."""
+    text, a = cand.passage.text, cand.zh_a
+    lo = max(cand.passage.body_offset, cand.zh_b - 48)
+    first = left = None
+    for word, group, start in lx.tagged_words(text[lo : cand.zh_b]):
+        if lo + start < a:
+            left = (word, group)
+        elif first is None:
+            first = (word, group)
+    out = [1.0 if first and first[1] == g else 0.0 for g in lx.POS_GROUPS]
+    out += [1.0 if left and left[1] == g else 0.0 for g in lx.POS_GROUPS]
+    out.append(math.log1p(lx.word_frequency(first[0])) if first else 0.0)
+    out.append(math.log1p(lx.word_frequency(left[0])) if left else 0.0)
+    return out
+
+
+_YEAR = re.compile(r"(?:^|[\s,])(?:1[5-9]|20)\d\d[a-z]?\b|\bet al\b|\bpp?\.\s?\d")
+_CODE_LIKE = re.compile(r"[@/=_{}<>\\]|://|\w\.\w+\(|^\W|\.(?:rs|py|go|js|md|txt|html?)$")
+
+
+def _paren_gap(text: str, cand: Candidate) -> int:
+    """Characters between the Chinese span and the parenthesis it is read from."""
+    if cand.shape not in ("zh(en)", "quote(en)", "title(en)"):
+        return 0
+    return len(text[cand.zh_b : cand.group[0]].rstrip(" ”’》\"〉"))
+
+
+def _on_word_boundary(text: str, cand: Candidate) -> bool:
+    """Does jieba, reading the clause, also start a word where the span starts?"""
+    a = cand.zh_a
+    lo = max(cand.passage.body_offset, a - 8)
+    pos = lo
+    for w in lx.segment_words(text[lo : cand.zh_b]):
+        if pos == a:
+            return True
+        pos += len(w)
+    return pos == a

@@ -1,0 +1,84 @@
+"""The model that chooses a parenthesis' reading and says how likely it is right.
+
+A small classifier over :data:`align.features.FEATURES` (gradient-boosted trees or logistic
+regression from scikit-learn, trained by ``benchmarks/train_pair_model.py`` on the tuning
+part of the dev corpus), shipped as JSON data in ``align/data/pair_model.json``: no pickle,
+no scikit-learn at run time. Its raw score goes through an isotonic calibration fitted on
+out-of-fold predictions (folds by source), so ``confidence`` is the share of pairs right
+among those given that confidence on text the model was not trained on.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from .features import FEATURES
+
+MODEL_FILE = "pair_model.json"
+
+
+@dataclass(frozen=True)
+class PairModel:
+    kind: str  # "trees" or "logistic"
+    body: dict
+    calibration_x: tuple[float, ...]
+    calibration_y: tuple[float, ...]
+    min_confidence: float  # default threshold: expected precision 0.95 on the tuning part
+
+    def raw_score(self, x: list[float]) -> float:
+        """The model's probability before calibration."""
+        if self.kind == "logistic":
+            z = self.body["intercept"]
+            for v, m, s, w in zip(x, self.body["mean"], self.body["scale"], self.body["coef"], strict=True):
+                z += w * (v - m) / s
+        else:
+            z = self.body["baseline"]
+            for tree in self.body["trees"]:
+                z += _tree_value(tree, x)
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def confidence(self, raw: float) -> float:
+        """Calibrated: linear between the isotonic fit's points."""
+        xs, ys = self.calibration_x, self.calibration_y
+        if not xs:
+            return raw
+        i = bisect.bisect_left(xs, raw)
+        if i <= 0:
+            return ys[0]
+        if i >= len(xs):
+            return ys[-1]
+        x0, x1, y0, y1 = xs[i - 1], xs[i], ys[i - 1], ys[i]
+        return y0 if x1 == x0 else y0 + (y1 - y0) * (raw - x0) / (x1 - x0)
+
+
+def _tree_value(tree: dict, x: list[float]) -> float:
+    """One regression tree as parallel arrays (feature, threshold, left, right, value)."""
+    node = 0
+    feature, threshold, left, right = tree["feature"], tree["threshold"], tree["left"], tree["right"]
+    while feature[node] >= 0:
+        node = left[node] if x[feature[node]] <= threshold[node] else right[node]
+    return tree["value"][node]
+
+
+def model_from_dict(data: dict) -> PairModel:
+    if tuple(data["features"]) != FEATURES:
+        raise ValueError("pair model was trained on other features: retrain it (benchmarks/train_pair_model.py)")
+    return PairModel(
+        kind=data["kind"],
+        body=data["body"],
+        calibration_x=tuple(data["calibration"]["x"]),
+        calibration_y=tuple(data["calibration"]["y"]),
+        min_confidence=data["min_confidence"],
+    )
+
+
+@lru_cache(maxsize=1)
+def shipped_model() -> PairModel:
+    """The model shipped in the package."""
+    text = resources.files("align").joinpath("data", MODEL_FILE).read_text(encoding="utf-8")
+    return model_from_dict(json.loads(text))

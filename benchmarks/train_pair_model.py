@@ -1,0 +1,175 @@
+"""Train the pair model on the seeds and the tuning part; write ``align/data/pair_model.json``.
+
+    python benchmarks/train_pair_model.py [--kind trees|logistic] [--target-precision 0.95]
+
+Every candidate reading of every parenthesis (``align.candidates``) is labelled right when its
+(English, Chinese) is a gold positive of its document. Predictions out of fold (folds by
+source: a source is never in the fold it is scored in) give the isotonic calibration of
+``confidence``, its AUC and the default ``--min-confidence`` (the lowest threshold whose
+out-of-fold precision reaches the target). The test part is never read here.
+Needs scikit-learn (``pip install -e '.[train]'``); the shipped model is JSON, read without it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import numpy as np  # noqa: E402
+from devsets import sources  # noqa: E402
+
+from align.evaluate import key  # noqa: E402
+from align.extract import PairExtractor, candidate_rows, choose_readings  # noqa: E402
+from align.features import FEATURES  # noqa: E402
+from align.pair_model import MODEL_FILE  # noqa: E402
+from align.pipeline import documents  # noqa: E402
+
+OUT = ROOT / "align" / "data" / MODEL_FILE
+
+
+def labelled_rows(parts=("seeds", "tuning")):
+    """``(rows, labels, source index, gold positive count per source)``."""
+    rows, labels, groups, positives = [], [], [], []
+    for i, src in enumerate(sources(parts)):
+        gold = src.gold()
+        accepted: dict[tuple[str, str], set[str]] = {}
+        for g in gold:
+            if g.label == "positive":
+                accepted.setdefault((g.doc_id, key(g.en)), set()).update(key(z) for z in (g.zh or "", *g.alt_zh))
+        positives.append(sum(1 for g in gold if g.label == "positive"))
+        for norm, passages in documents(src.raw):
+            rule_pairs, _ = PairExtractor(norm).run(passages)
+            for row in candidate_rows(norm, passages, rule_pairs):
+                c = row.candidate
+                rows.append(row)
+                labels.append(key(c.zh) in accepted.get((norm.doc_id, key(c.en)), set()))
+                groups.append(i)
+        print(f"  {src.part:7} {src.name:32} {positives[-1]:4d} gold positives", file=sys.stderr)
+    return rows, np.array(labels), np.array(groups), positives
+
+
+def make_model(kind: str):
+    if kind == "logistic":
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+
+        return make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=2000))
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return HistGradientBoostingClassifier(max_iter=200, learning_rate=0.08, max_leaf_nodes=15,
+                                          min_samples_leaf=10, l2_regularization=1.0, random_state=0)
+
+
+def export(model, kind: str) -> dict:
+    """The fitted model as plain JSON data (no pickle)."""
+    if kind == "logistic":
+        scaler, lr = model.steps[0][1], model.steps[1][1]
+        return {"mean": scaler.mean_.tolist(), "scale": [float(s) or 1.0 for s in scaler.scale_],
+                "coef": lr.coef_[0].tolist(), "intercept": float(lr.intercept_[0])}
+    trees = []
+    for (predictor,) in model._predictors:
+        nodes = predictor.nodes
+        trees.append({
+            "feature": [int(n["feature_idx"]) if not n["is_leaf"] else -1 for n in nodes],
+            "threshold": [float(n["num_threshold"]) for n in nodes],
+            "left": [int(n["left"]) for n in nodes],
+            "right": [int(n["right"]) for n in nodes],
+            "value": [round(float(n["value"]), 8) for n in nodes],
+        })
+    return {"baseline": float(np.ravel(model._baseline_prediction)[0]), "trees": trees}
+
+
+def chosen(rows, labels, scores):
+    """The readings the extractor would keep: ``(score, right)`` per kept reading."""
+    index = {id(r): i for i, r in enumerate(rows)}
+    out = []
+    for group in choose_readings(rows, list(scores)):
+        for row, score in group:
+            out.append((score, bool(labels[index[id(row)]])))
+    return out
+
+
+def auc(pairs) -> float:
+    from sklearn.metrics import roc_auc_score
+
+    ys = [ok for _, ok in pairs]
+    return float(roc_auc_score(ys, [s for s, _ in pairs])) if 0 < sum(ys) < len(ys) else float("nan")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--kind", choices=["trees", "logistic"], default="trees")
+    ap.add_argument("--target-precision", type=float, default=0.95)
+    ap.add_argument("--out", type=Path, default=OUT)
+    args = ap.parse_args()
+
+    from sklearn.isotonic import IsotonicRegression
+    from sklearn.model_selection import GroupKFold
+
+    rows, y, groups, positives = labelled_rows()
+    X = np.array([r.features for r in rows], dtype=float)
+    n_sources = len(set(groups.tolist()))
+    oof = np.zeros(len(rows))
+    for train, held in GroupKFold(n_splits=min(5, n_sources)).split(X, y, groups):
+        m = make_model(args.kind).fit(X[train], y[train])
+        oof[held] = m.predict_proba(X[held])[:, 1]
+    picked = chosen(rows, y, oof)
+    iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
+    iso.fit([s for s, _ in picked], [float(ok) for _, ok in picked])
+    calibrated = sorted(((float(iso.predict([s])[0]), ok) for s, ok in picked), reverse=True)
+    # The lowest threshold at which the pairs kept are still right often enough.
+    threshold, right, best = 1.0, 0, 1.0
+    for i, (c, ok) in enumerate(calibrated, 1):
+        right += ok
+        if right / i >= args.target_precision and (i == len(calibrated) or calibrated[i][0] < c):
+            best = c
+    threshold = round(best, 4)
+    kept = [(c, ok) for c, ok in calibrated if c >= threshold]
+    total_pos = sum(positives)
+    print(f"candidates {len(rows)}  right {int(y.sum())}  sources {n_sources}  gold positives {total_pos}")
+    print(f"out of fold: kept readings {len(picked)}, AUC {auc(picked):.3f}")
+    print(f"threshold {threshold}: kept {len(kept)}, precision {sum(ok for _, ok in kept) / max(len(kept), 1):.3f}, "
+          f"recall (of gold) {sum(ok for _, ok in kept) / max(total_pos, 1):.3f}, "
+          f"mean confidence {np.mean([c for c, _ in kept]):.3f}")
+
+    for t in (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+        k = [(c, ok) for c, ok in calibrated if c >= t]
+        print(f"  at {t:.1f}: kept {len(k):4d}  precision {sum(ok for _, ok in k) / max(len(k), 1):.3f}  "
+              f"recall {sum(ok for _, ok in k) / max(total_pos, 1):.3f}")
+    final = make_model(args.kind).fit(X, y)
+    xs, ys = iso.X_thresholds_.tolist(), iso.y_thresholds_.tolist()
+    data = {
+        "features": list(FEATURES),
+        "kind": args.kind,
+        "trained_on": [s.name for s in sources(("seeds", "tuning"))],
+        "calibration": {"x": [round(v, 6) for v in xs], "y": [round(v, 6) for v in ys]},
+        "min_confidence": threshold,
+        "body": export(final, args.kind),
+    }
+    args.out.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KB)")
+    if args.kind == "logistic":
+        coef = data["body"]["coef"]
+        order = sorted(range(len(FEATURES)), key=lambda i: -abs(coef[i]))
+        print("strongest features (standardized coefficient):")
+        for i in order[:12]:
+            print(f"  {FEATURES[i]:24} {coef[i]:+.3f}")
+    else:
+        from sklearn.inspection import permutation_importance
+
+        imp = permutation_importance(final, X, y, n_repeats=3, random_state=0, scoring="roc_auc")
+        order = np.argsort(-imp.importances_mean)
+        print("strongest features (permutation importance, AUC drop):")
+        for i in order[:12]:
+            print(f"  {FEATURES[i]:24} {imp.importances_mean[i]:.4f}")
+
+
+if __name__ == "__main__":
+    main()
