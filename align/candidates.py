@@ -149,7 +149,7 @@ def en_spans_before(text: str, k: int, floor: int) -> list[tuple[int, int]]:
     while a < b and not (text[a].isalnum()):
         a += 1
     spans = []
-    for w in reversed(list(re.finditer(r"\S+", text[a:b]))[-8:]):
+    for w in reversed(list(re.finditer(r"\S+", text[a:b]))[-MAX_EN_WORDS:]):
         x = a + w.start()
         if _english(text, x, b):
             spans.append((x, b))

@@ -697,7 +697,8 @@ def extract_pairs(doc: NormalizedDocument, passages: Iterable[Passage], model: P
             elif rank == 0:
                 c = row.candidate
                 rejections.append(Rejection(c.passage.doc_id, c.passage.passage_id, f"{c.zh}({c.en})"[:80],
-                                            "below min confidence", en=c.en, zh=c.zh, confidence=p))
+                                            "below min confidence", en=c.en, zh=c.zh, confidence=p,
+                                            pair=_pair(doc, row, p)))
     pairs.sort(key=lambda pr: (pr.start, pr.en_start, pr.en))
     return pairs, rejections
 

@@ -98,6 +98,7 @@ class Rejection:
     en: str | None = None  # a reading the model scored below the confidence threshold
     zh: str | None = None
     confidence: float | None = None
+    pair: PhrasePair | None = None  # that reading as a pair (the linker still reads its gloss)
 
 
 @dataclass(frozen=True, slots=True)

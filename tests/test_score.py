@@ -46,7 +46,16 @@ def test_flags_mark_doubtful_pairs(built):
         zh = r["translation"]["zh"]
         assert ("latin_in_zh" in r["flags"]) == any("a" <= c.lower() <= "z" for c in zh)
         assert ("low_confidence" in r["flags"]) == (r["confidence"] < 0.5)
-    assert any("latin_in_zh" in r["flags"] for r in _pairs(out))  # FAIR ↔ Facebook 的…实验室
+
+
+def test_latin_and_low_confidence_flags_on_rows():
+    texts = ["杨立昆(Yann LeCun)说开源很重要。", "Facebook 的人工智能研究实验室"] * 20
+    counter = score.TokenCounter(score.train_sentencepiece(texts, score.spm_vocab_size(texts)))
+    rows = [{"translation": {"en": "FAIR", "zh": "Facebook 的人工智能研究实验室"}, "confidence": 0.9, "flags": []},
+            {"translation": {"en": "Yann LeCun", "zh": "杨立昆"}, "confidence": 0.3, "flags": []}]
+    score.add_pair_metrics(rows, counter)
+    assert "latin_in_zh" in rows[0]["flags"] and "low_confidence" not in rows[0]["flags"]
+    assert rows[1]["flags"] == ["low_confidence"]
 
 
 def test_reliability_bins_cover_every_pair():
