@@ -4,10 +4,11 @@ import filecmp
 import json
 import shutil
 
+import pyarrow.parquet as pq
 import pytest
 
 from align import publish
-from align.errors import AlignError
+from align.errors import AlignError, BuildError
 from align.evaluate import load_gold
 from align.pipeline import build
 
@@ -157,3 +158,19 @@ def test_manifest_collections_decide_what_is_linked(tmp_path):
     )
     report = build(raw, tmp_path / "build")
     assert report.links == 0 and report.link_notes == []  # 001 quotes, but 000 is in another collection
+
+
+def test_min_confidence_drops_pairs_and_reports_them(built, tmp_path):
+    out, report = built
+    data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    threshold = data["min_confidence"]
+    dropped = data["dropped_below_min_confidence"]
+    assert 0 < threshold < 1 and dropped
+    assert all(d["confidence"] < threshold and d["en"] and d["zh"] for d in dropped)
+    pairs = pq.read_table(out / "pairs" / "train-00000-of-00001.parquet").to_pylist()
+    assert all(r["confidence"] >= threshold for r in pairs if r["kind"] != "linked")
+    # Everything the model read: more pairs, none of the dropped ones lost.
+    everything = build(RAW, tmp_path / "all", min_confidence=0.0, link=False, review=False)
+    assert everything.pairs >= len(dropped) + report.pairs - report.pair_kinds["linked"]
+    with pytest.raises(BuildError):
+        build(RAW, tmp_path / "bad", min_confidence=1.5)

@@ -1,0 +1,59 @@
+"""Markdown and HTML read with real parsers: markup drops out, offsets still point into the file."""
+
+from align.extract import extract_pairs
+from align.markup import CODE_MARK, strip_markup
+from align.normalize import normalize_document
+from align.records import RawDocument
+from align.segment import segment_document
+
+MARKDOWN = """# 第四章 所有权
+
+Rust 的核心功能是**所有权**（*ownership*）。我们用 [借用](ch04-02.md)（borrowing）访问值，
+<b>栈</b>（stack）上的数据大小固定，`Vec<T>`（vector）是代码。
+
+```rust
+let 互斥锁（mutex） = 1;
+```
+
+| 中文 | English |
+|---|---|
+| 堆 | heap |
+"""
+
+
+def _pairs(text: str, name: str):
+    doc = RawDocument("doc", name, text, "0" * 64, "utf-8", len(text.encode()))
+    norm = normalize_document(doc, "s")
+    return norm, extract_pairs(norm, segment_document(norm), min_confidence=0.0)[0]
+
+
+def test_markdown_markup_drops_out_and_offsets_point_into_the_file():
+    norm, pairs = _pairs(MARKDOWN, "ch04.md")
+    assert "**" not in norm.text and "](" not in norm.text and "<b>" not in norm.text
+    found = {(p.en, p.zh) for p in pairs}
+    assert {("ownership", "所有权"), ("borrowing", "借用"), ("stack", "栈")} <= found, found
+    for p in pairs:
+        assert MARKDOWN[p.en_start:p.en_end] == p.en
+        assert MARKDOWN[p.start:p.end] == p.zh_original
+
+
+def test_code_never_yields_pairs():
+    _, pairs = _pairs(MARKDOWN, "ch04.md")
+    english = {p.en for p in pairs}
+    assert "vector" not in english and "mutex" not in english
+
+
+def test_the_same_text_as_plain_text_keeps_its_markup():
+    norm, _ = _pairs(MARKDOWN, "ch04.txt")
+    assert "**所有权**" in norm.text
+
+
+def test_html_text_entities_and_code():
+    html = "<html><body><p>我们把它叫做<em>浏览器引擎</em>（browser engine）&amp;<code>x（y）</code></p></body></html>"
+    plain, starts, ends = strip_markup(html, "html")
+    assert "浏览器引擎(browser engine)" not in plain  # width is normalize's job, not markup's
+    assert "浏览器引擎（browser engine）&" + CODE_MARK in plain
+    i = plain.index("浏览器")
+    assert html[starts[i]:ends[i + 4]] == "浏览器引擎"
+    amp = plain.index("&")
+    assert html[starts[amp]:ends[amp]] == "&amp;"
