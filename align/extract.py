@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from . import lexicon as lx
 from .candidates import Candidate, passage_candidates
-from .features import add_relative_features, candidate_features, support_signals
+from .features import add_relative_features, candidate_features, is_acronym, is_name_like, support_signals
 from .pair_model import PairModel, shipped_model
 from .records import NormalizedDocument, Passage, PhrasePair, Rejection
 
@@ -49,7 +49,6 @@ STOP_WORDS = frozenset(
 )
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
-_ACRONYM = re.compile(r"^(?:[A-Z][A-Za-z]*[A-Z][A-Za-z]*|[A-Z]&[A-Z]|[A-Z]{2,}\d*)$")
 _EN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -'’&./+")
 _ZH_RUN_CHARS_EXTRA = frozenset("·•・‧-“”‘’《》0123456789")
 _CLAUSE_PUNCT = frozenset(",。;:!?,、;:!?")
@@ -60,18 +59,6 @@ _DESC_START = frozenset("的是即也指为系曾现前原")
 
 def is_cjk(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff"
-
-
-def is_acronym(en: str) -> bool:
-    return bool(_ACRONYM.match(en.strip()))
-
-
-def is_name_like(en: str) -> bool:
-    words = [w.strip("“”\"‘’'") for w in en.split()]
-    words = [w for w in words if w]
-    caps = [w for w in words if w[:1].isupper()]
-    rest = [w for w in words if not w[:1].isupper()]
-    return bool(caps) and all(w.lower() in _EN_FUNCTION for w in rest)
 
 
 _BRACKETS = re.compile(r"[()]")
