@@ -25,10 +25,10 @@ from .records import Passage
 MAX_ZH_CHARS = 40
 MAX_ZH_WORDS = 10
 MAX_EN_WORDS = 12
-_SPLIT = re.compile(r"\s*[,;，；、]\s*")
+_SPLIT = re.compile(r"\s*[,;，；、]\s*|\s+/\s*")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _CLAUSE = frozenset(",。;:!?、;:!?…()[]【】{}<>|/\n" + CODE_MARK)
-_ZH_EXTRA = frozenset("·•・‧-0123456789 .“”‘’")
+_ZH_EXTRA = frozenset("·•・‧-0123456789 .“”‘’#+")
 MAX_CHAR_STARTS = 8  # near the parenthesis every character may start a span: jieba glues names to the word before
 _EN_RUN = re.compile(r"[A-Za-z0-9\u00c0-\u024f][A-Za-z0-9\u00c0-\u024f .\-'’&+/:]*$")
 _OPENERS = {"”": "“", "》": "《", "’": "‘", '"': '"', "〉": "〈"}
@@ -175,7 +175,10 @@ def passage_candidates(passage: Passage, groups: list[tuple[int, int]]) -> list[
         parts = _parts(text, o + 1, c)
         en_parts = [(a, b) for a, b in parts if _english(text, a, b)]
         zh_parts = [(a, b) for a, b in parts if any(is_cjk(ch) for ch in text[a:b])]
-        if has_latin and (is_cjk(left) or left in _OPENERS):
+        # 德军总部3D(Wolfenstein 3D), 深入解析C#(C# in Depth): a Chinese span may end in Latin.
+        latin_tail = not has_cjk and (left.isascii() and (left.isalnum() or left in "#+")) and \
+            any(is_cjk(ch) for ch in text[max(floor, k - 12) : k])
+        if has_latin and (is_cjk(left) or left in _OPENERS or latin_tail):
             zh_spans = zh_spans_before(text, k, floor)
             n = len(zh_spans)
             for ea, eb in en_parts:

@@ -677,8 +677,8 @@ def extract_pairs(doc: NormalizedDocument, passages: Iterable[Passage], model: P
     raw = [model.raw_score(row.features) for row in rows]
     pairs: list[PhrasePair] = []
     for group in choose_readings(rows, raw):
-        for rank, (row, score) in enumerate(group):
-            p = round(model.confidence(score), 4)
+        for rank, (row, score, rival) in enumerate(group):
+            p = round(model.confidence(score, rival, row.features), 4)
             if p >= threshold:
                 pairs.append(_pair(doc, row, p))
             elif rank == 0:
@@ -690,19 +690,23 @@ def extract_pairs(doc: NormalizedDocument, passages: Iterable[Passage], model: P
     return pairs, rejections
 
 
-def choose_readings(rows: list[ScoredCandidate], scores: list[float]) -> list[list[tuple[ScoredCandidate, float]]]:
+def choose_readings(rows: list[ScoredCandidate], scores: list[float]
+                    ) -> list[list[tuple[ScoredCandidate, float, float]]]:
     """Per parenthesis, its readings by score, best first, keeping only those whose English
-    does not overlap a better one (an acronym and its expansion are two readings)."""
+    does not overlap a better one (an acronym and its expansion are two readings); each with
+    the score of its best rival (the next reading whose English overlaps it, 0 if none)."""
     by_group: dict[tuple[str, tuple[int, int]], list[tuple[ScoredCandidate, float]]] = {}
     for row, score in zip(rows, scores, strict=True):
         by_group.setdefault((row.candidate.passage.passage_id, row.candidate.group), []).append((row, score))
     out = []
     for scored in by_group.values():
         scored.sort(key=lambda t: (-t[1], t[0].start, t[0].en_start, t[0].end))
-        kept: list[tuple[ScoredCandidate, float]] = []
+        kept: list[tuple[ScoredCandidate, float, float]] = []
         for row, score in scored:
-            if not any(r.en_start < row.en_end and row.en_start < r.en_end for r, _ in kept):
-                kept.append((row, score))
+            if not any(r.en_start < row.en_end and row.en_start < r.en_end for r, _, _ in kept):
+                rival = next((s for r, s in scored if r is not row and r.en_start < row.en_end
+                              and row.en_start < r.en_end and s <= score), 0.0)
+                kept.append((row, score, rival))
         out.append(kept)
     return out
 

@@ -125,7 +125,7 @@ def candidate_features(cand: Candidate, doc_text: str, zh_original: str,
     en_words = lx.english_words(en)
     s = support_signals(zh, en)
     words = lx.segment_words(zh) or [zh]
-    left_text = text[max(cand.passage.body_offset, cand.zh_a - 8) : cand.zh_a]
+    left_text = text[max(cand.passage.body_offset, cand.zh_a - 12) : cand.zh_a].rstrip()
     left_words = lx.segment_words(left_text) if left_text else []
     left_word = left_words[-1] if left_words else ""
     letters = re.findall(r"[A-Za-z]", en)
@@ -171,6 +171,8 @@ def _boundary_pos(cand: Candidate) -> list[float]:
     lo = max(cand.passage.body_offset, cand.zh_b - 48)
     first = left = None
     for word, group, start in lx.tagged_words(text[lo : cand.zh_b]):
+        if not word.strip():
+            continue
         if lo + start < a:
             left = (word, group)
         elif first is None:

@@ -26,6 +26,7 @@ MODEL_FILE = "pair_model.json"
 class PairModel:
     kind: str  # "trees" or "logistic"
     body: dict
+    decision: dict  # the second stage: is the best reading right, given its margin over the next?
     calibration_x: tuple[float, ...]
     calibration_y: tuple[float, ...]
     min_confidence: float  # default threshold: expected precision 0.95 on the tuning part
@@ -42,8 +43,22 @@ class PairModel:
                 z += _tree_value(tree, x)
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
-    def confidence(self, raw: float) -> float:
-        """Calibrated: linear between the isotonic fit's points."""
+    def decision_score(self, raw: float, rival: float, features: list[float]) -> float:
+        """Second stage: a logistic regression over the reading's score, its margin over the
+        best rival reading (the margin criterion: a near tie means an uncertain boundary) and
+        a few of its features."""
+        x = decision_inputs(raw, rival, features)
+        z = self.decision["intercept"]
+        for v, m, s, w in zip(x, self.decision["mean"], self.decision["scale"], self.decision["coef"], strict=True):
+            z += w * (v - m) / s
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def confidence(self, raw: float, rival: float, features: list[float]) -> float:
+        """Calibrated probability that the reading is right: linear between the isotonic
+        fit's points over the decision score."""
+        return self._calibrate(self.decision_score(raw, rival, features))
+
+    def _calibrate(self, raw: float) -> float:
         xs, ys = self.calibration_x, self.calibration_y
         if not xs:
             return raw
@@ -54,6 +69,22 @@ class PairModel:
             return ys[-1]
         x0, x1, y0, y1 = xs[i - 1], xs[i], ys[i - 1], ys[i]
         return y0 if x1 == x0 else y0 + (y1 - y0) * (raw - x0) / (x1 - x0)
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+_DECISION_FEATURES = ("rule_exact", "rule_group", "readings", "support", "en_name_like", "en_acronym",
+                      "shape=en(zh)", "shape=zh(en)", "en_year", "en_code_like")
+DECISION_INPUTS = ("logit", "margin", *_DECISION_FEATURES)
+_DECISION_AT = tuple(FEATURES.index(name) for name in _DECISION_FEATURES)
+
+
+def decision_inputs(raw: float, rival: float, features: list[float]) -> list[float]:
+    z = _logit(raw)
+    return [z, min(z - _logit(rival), 12.0) if rival > 0 else 12.0, *(features[i] for i in _DECISION_AT)]
 
 
 def _tree_value(tree: dict, x: list[float]) -> float:
@@ -71,6 +102,7 @@ def model_from_dict(data: dict) -> PairModel:
     return PairModel(
         kind=data["kind"],
         body=data["body"],
+        decision=data["decision"],
         calibration_x=tuple(data["calibration"]["x"]),
         calibration_y=tuple(data["calibration"]["y"]),
         min_confidence=data["min_confidence"],

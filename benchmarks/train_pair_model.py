@@ -27,7 +27,7 @@ from devsets import sources  # noqa: E402
 from align.evaluate import key  # noqa: E402
 from align.extract import PairExtractor, candidate_rows, choose_readings  # noqa: E402
 from align.features import FEATURES  # noqa: E402
-from align.pair_model import MODEL_FILE  # noqa: E402
+from align.pair_model import DECISION_INPUTS, MODEL_FILE, decision_inputs  # noqa: E402
 from align.pipeline import documents  # noqa: E402
 
 OUT = ROOT / "align" / "data" / MODEL_FILE
@@ -86,14 +86,19 @@ def export(model, kind: str) -> dict:
     return {"baseline": float(np.ravel(model._baseline_prediction)[0]), "trees": trees}
 
 
-def chosen(rows, labels, scores):
-    """The readings the extractor would keep: ``(score, right)`` per kept reading."""
+def kept_readings(rows, labels, scores):
+    """The readings the extractor would keep: ``(row index, score, rival score, right)``."""
     index = {id(r): i for i, r in enumerate(rows)}
-    out = []
-    for group in choose_readings(rows, list(scores)):
-        for row, score in group:
-            out.append((score, bool(labels[index[id(row)]])))
-    return out
+    return [(index[id(row)], score, rival, bool(labels[index[id(row)]]))
+            for group in choose_readings(rows, list(scores)) for row, score, rival in group]
+
+
+def fit_decision(X, y):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=2000)).fit(X, y)
 
 
 def auc(pairs) -> float:
@@ -111,39 +116,48 @@ def main() -> None:
     args = ap.parse_args()
 
     from sklearn.isotonic import IsotonicRegression
-    from sklearn.model_selection import GroupKFold
 
     rows, y, groups, positives = labelled_rows()
     X = np.array([r.features for r in rows], dtype=float)
     n_sources = len(set(groups.tolist()))
+    # Stage 1 out of fold, one source held out at a time.
     oof = np.zeros(len(rows))
-    for train, held in GroupKFold(n_splits=min(5, n_sources)).split(X, y, groups):
-        m = make_model(args.kind).fit(X[train], y[train])
-        oof[held] = m.predict_proba(X[held])[:, 1]
-    picked = chosen(rows, y, oof)
+    for g in sorted(set(groups.tolist())):
+        m = make_model(args.kind).fit(X[groups != g], y[groups != g])
+        oof[groups == g] = m.predict_proba(X[groups == g])[:, 1]
+    kept = kept_readings(rows, y, oof)
+    D = np.array([decision_inputs(s, r, rows[i].features) for i, s, r, _ in kept])
+    Dy = np.array([ok for *_, ok in kept])
+    Dg = np.array([groups[i] for i, *_ in kept])
+    # Stage 2 out of fold as well: its calibration and threshold come from text it did not see.
+    d_oof = np.zeros(len(kept))
+    for g in sorted(set(Dg.tolist())):
+        d_oof[Dg == g] = fit_decision(D[Dg != g], Dy[Dg != g]).predict_proba(D[Dg == g])[:, 1]
+    picked = list(zip(d_oof.tolist(), Dy.tolist(), strict=True))
     iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
     iso.fit([s for s, _ in picked], [float(ok) for _, ok in picked])
     calibrated = sorted(((float(iso.predict([s])[0]), ok) for s, ok in picked), reverse=True)
     # The lowest threshold at which the pairs kept are still right often enough.
-    threshold, right, best = 1.0, 0, 1.0
+    right, best = 0, 1.0
     for i, (c, ok) in enumerate(calibrated, 1):
         right += ok
         if right / i >= args.target_precision and (i == len(calibrated) or calibrated[i][0] < c):
             best = c
     threshold = round(best, 4)
-    kept = [(c, ok) for c, ok in calibrated if c >= threshold]
+    above = [(c, ok) for c, ok in calibrated if c >= threshold]
     total_pos = sum(positives)
     print(f"candidates {len(rows)}  right {int(y.sum())}  sources {n_sources}  gold positives {total_pos}")
-    print(f"out of fold: kept readings {len(picked)}, AUC {auc(picked):.3f}")
-    print(f"threshold {threshold}: kept {len(kept)}, precision {sum(ok for _, ok in kept) / max(len(kept), 1):.3f}, "
-          f"recall (of gold) {sum(ok for _, ok in kept) / max(total_pos, 1):.3f}, "
-          f"mean confidence {np.mean([c for c, _ in kept]):.3f}")
-
+    print(f"out of fold: kept readings {len(picked)}, AUC {auc(picked):.3f} (stage 1 alone {auc([(s, ok) for _, s, _, ok in kept]):.3f})")
+    print(f"threshold {threshold}: kept {len(above)}, precision {sum(ok for _, ok in above) / max(len(above), 1):.3f}, "
+          f"recall (of gold) {sum(ok for _, ok in above) / max(total_pos, 1):.3f}, "
+          f"mean confidence {np.mean([c for c, _ in above]):.3f}")
     for t in (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
         k = [(c, ok) for c, ok in calibrated if c >= t]
         print(f"  at {t:.1f}: kept {len(k):4d}  precision {sum(ok for _, ok in k) / max(len(k), 1):.3f}  "
               f"recall {sum(ok for _, ok in k) / max(total_pos, 1):.3f}")
     final = make_model(args.kind).fit(X, y)
+    decision = fit_decision(D, Dy)
+    scaler, lr = decision.steps[0][1], decision.steps[1][1]
     xs, ys = iso.X_thresholds_.tolist(), iso.y_thresholds_.tolist()
     data = {
         "features": list(FEATURES),
@@ -152,9 +166,14 @@ def main() -> None:
         "calibration": {"x": [round(v, 6) for v in xs], "y": [round(v, 6) for v in ys]},
         "min_confidence": threshold,
         "body": export(final, args.kind),
+        "decision": {"inputs": list(DECISION_INPUTS), "mean": scaler.mean_.tolist(),
+                     "scale": [float(v) or 1.0 for v in scaler.scale_], "coef": lr.coef_[0].tolist(),
+                     "intercept": float(lr.intercept_[0])},
     }
     args.out.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KB)")
+    print("decision stage (standardized coefficients):",
+          ", ".join(f"{n} {c:+.2f}" for n, c in zip(DECISION_INPUTS, data["decision"]["coef"], strict=True)))
     if args.kind == "logistic":
         coef = data["body"]["coef"]
         order = sorted(range(len(FEATURES)), key=lambda i: -abs(coef[i]))
