@@ -674,7 +674,7 @@ def extract_pairs(doc: NormalizedDocument, passages: Iterable[Passage], model: P
     threshold = model.min_confidence if min_confidence is None else min_confidence
     rule_pairs, rejections = PairExtractor(doc).run(passages)
     rows = candidate_rows(doc, passages, rule_pairs)
-    raw = [model.raw_score(row.features) for row in rows]
+    raw = model.raw_scores([row.features for row in rows])
     pairs: list[PhrasePair] = []
     for group in choose_readings(rows, raw):
         for rank, (row, score, rival) in enumerate(group):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 from . import lexicon as lx
 from .candidates import Candidate, is_cjk
@@ -46,6 +47,15 @@ def is_name_like(en: str) -> bool:
 
 def support_signals(zh: str, en: str) -> dict[str, float]:
     """Dictionary coverage, phonetics, transliteration share and length ratio of a pair."""
+    return dict(_support_signals(zh, en))
+
+
+@lru_cache(maxsize=65536)
+def _support_signals(zh: str, en: str) -> tuple[tuple[str, float], ...]:
+    return tuple(_support(zh, en).items())
+
+
+def _support(zh: str, en: str) -> dict[str, float]:
     en_words = lx.english_words(en)
     words = [w for w in lx.segment_words(zh) if _CJK.search(w)]
     han = sum(len(w) for w in words) or 1
@@ -98,7 +108,7 @@ BASE_FEATURES = (
     "content_has_cjk", "log_recurrence", "left_stickiness", "end_gap", "is_word_boundary",
     "en_year", "en_code_like", "en_covered_mandarin", "en_covered_cantonese", "left_word_sound", "first_word_sound",
     *(f"first_pos={g}" for g in lx.POS_GROUPS), *(f"left_pos={g}" for g in lx.POS_GROUPS),
-    "first_word_log_freq", "left_word_log_freq",
+    "first_word_log_freq", "left_word_log_freq", "left_char_joiner", "zh_has_joiner",
 )
 # Features compared across the readings of one English phrase: how far a reading is from
 # the best of its rivals says more about a boundary than the value alone.
@@ -160,6 +170,7 @@ def candidate_features(cand: Candidate, doc_text: str, zh_original: str,
         lx.word_sound(left_word, en) if _CJK.search(left_word) else 0.0,
         lx.word_sound(words[0], en) if _CJK.search(words[0]) else 0.0,
         *_boundary_pos(cand),
+        float(left_char in lx.NAME_JOINERS), float(any(ch in lx.NAME_JOINERS for ch in zh)),
     ]
 
 

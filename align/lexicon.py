@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import logging
 import re
-from difflib import SequenceMatcher
 from functools import lru_cache
+
+from rapidfuzz.distance import Indel, LCSseq
 
 logger = logging.getLogger(__name__)
 
@@ -174,14 +175,27 @@ def _jieba():
 
 def segment_words(text: str) -> list[str]:
     """Chinese word segmentation (jieba, HMM on for unseen transliterations)."""
-    return _jieba().lcut(text, HMM=True)
+    return list(_segment(text))
+
+
+@lru_cache(maxsize=131072)
+def _segment(text: str) -> tuple[str, ...]:
+    # The readings of one parenthesis share most of their words: segment each string once.
+    return tuple(_jieba().lcut(text, HMM=True))
 
 
 @lru_cache(maxsize=65536)
 def pinyin(text: str) -> str:
+    """Toneless pinyin of ``text``, character by character (names are read by their
+    characters, and one lookup per character keeps thousands of candidate spans cheap)."""
+    return "".join(_char_pinyin(ch) for ch in text)
+
+
+@lru_cache(maxsize=32768)
+def _char_pinyin(ch: str) -> str:
     from pypinyin import Style, lazy_pinyin
 
-    return "".join(p for p in lazy_pinyin(text, style=Style.NORMAL, errors="ignore") if p.isalpha())
+    return "".join(p for p in lazy_pinyin(ch, style=Style.NORMAL, errors="ignore") if p.isalpha())
 
 
 _PY_RULES = (("zh", "j"), ("ch", "c"), ("sh", "s"), ("x", "s"), ("q", "c"), ("ng", "n"), ("ui", "wei"))
@@ -194,23 +208,24 @@ def _phonetic_key(text: str, rules) -> str:
     return text
 
 
+@lru_cache(maxsize=262144)
 def phonetic_similarity(zh: str, en: str) -> float:
     """0..1: how much the pinyin of ``zh`` sounds like the English letters of ``en``."""
     py = _phonetic_key(pinyin(zh).replace("y", "i"), _PY_RULES)
     letters = _phonetic_key("".join(_WORD.findall(en)).lower(), _EN_RULES)
     if not py or not letters:
         return 0.0
-    return SequenceMatcher(None, py, letters, autojunk=False).ratio()
+    return Indel.normalized_similarity(py, letters)
 
 
+@lru_cache(maxsize=262144)
 def phonetic_coverage(zh: str, en: str) -> float:
     """Share of the pinyin of ``zh`` found, in order, in the English letters."""
     py = _phonetic_key(pinyin(zh).replace("y", "i"), _PY_RULES)
     letters = _phonetic_key("".join(_WORD.findall(en)).lower(), _EN_RULES)
     if not py or not letters:
         return 0.0
-    blocks = SequenceMatcher(None, py, letters, autojunk=False).get_matching_blocks()
-    return sum(b.size for b in blocks) / len(py)
+    return LCSseq.similarity(py, letters) / len(py)
 
 
 def translit_share(zh: str) -> float:
@@ -231,6 +246,7 @@ def jyutping(text: str) -> str:
 _JP_RULES = (("j", "y"), ("oe", "e"), ("eo", "e"), ("aa", "a"), ("z", "j"), ("c", "ch"), ("ng", "n"))
 
 
+@lru_cache(maxsize=262144)
 def cantonese_similarity(zh: str, en: str) -> float:
     """0..1: how much the Jyutping of ``zh`` sounds like the English letters of ``en``.
 
@@ -240,9 +256,10 @@ def cantonese_similarity(zh: str, en: str) -> float:
     letters = _phonetic_key("".join(_WORD.findall(en)).lower(), _EN_RULES)
     if not jp or not letters:
         return 0.0
-    return SequenceMatcher(None, jp, letters, autojunk=False).ratio()
+    return Indel.normalized_similarity(jp, letters)
 
 
+@lru_cache(maxsize=262144)
 def letters_covered(zh: str, en: str, cantonese: bool = False) -> float:
     """Share of the English letters that the sound of ``zh`` (pinyin or Jyutping) matches
     in order: a surname alone covers half of a full name, the full transliteration all."""
@@ -251,10 +268,10 @@ def letters_covered(zh: str, en: str, cantonese: bool = False) -> float:
     letters = _phonetic_key("".join(_WORD.findall(en)).lower(), _EN_RULES)
     if not sound or not letters:
         return 0.0
-    blocks = SequenceMatcher(None, sound, letters, autojunk=False).get_matching_blocks()
-    return sum(b.size for b in blocks) / len(letters)
+    return LCSseq.similarity(sound, letters) / len(letters)
 
 
+@lru_cache(maxsize=262144)
 def word_sound(zh: str, en: str) -> float:
     """Best Mandarin or Cantonese similarity of ``zh`` to any one word of ``en``."""
     words = [w for w in _WORD.findall(en) if len(w) >= 2]
@@ -284,7 +301,9 @@ def tagged_words(text: str) -> tuple[tuple[str, str, int], ...]:
 
     _jieba()
     out, pos = [], 0
-    for pair in jieba.posseg.lcut(text, HMM=True):
+    # Without the HMM: unknown words come out as single characters, which is enough to
+    # tell a verb or a function word at a boundary, at a fraction of the cost.
+    for pair in jieba.posseg.lcut(text, HMM=False):
         out.append((pair.word, pos_group(pair.flag), pos))
         pos += len(pair.word)
     return tuple(out)

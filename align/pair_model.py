@@ -3,7 +3,8 @@
 A small classifier over :data:`align.features.FEATURES` (gradient-boosted trees or logistic
 regression from scikit-learn, trained by ``benchmarks/train_pair_model.py`` on the tuning
 part of the dev corpus), shipped as JSON data in ``align/data/pair_model.json``: no pickle,
-no scikit-learn at run time. Its raw score goes through an isotonic calibration fitted on
+no scikit-learn at run time. A second stage (logistic regression) weighs the best reading's
+score against its rival's; its output is calibrated (Platt scaling, stored as points) on
 out-of-fold predictions (folds by source), so ``confidence`` is the share of pairs right
 among those given that confidence on text the model was not trained on.
 """
@@ -22,7 +23,7 @@ from .features import FEATURES
 MODEL_FILE = "pair_model.json"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PairModel:
     kind: str  # "trees" or "logistic"
     body: dict
@@ -30,6 +31,27 @@ class PairModel:
     calibration_x: tuple[float, ...]
     calibration_y: tuple[float, ...]
     min_confidence: float  # default threshold: expected precision 0.95 on the tuning part
+
+    def raw_scores(self, rows: list[list[float]]) -> list[float]:
+        """:meth:`raw_score` of many readings at once (one document's), with numpy."""
+        if not rows or self.kind != "trees":
+            return [self.raw_score(x) for x in rows]
+        import numpy as np
+
+        X = np.asarray(rows, dtype=np.float64)
+        z = np.full(len(rows), self.body["baseline"])
+        at = np.arange(len(rows))
+        for feature, threshold, left, right, value in _tree_arrays(self):
+            node = np.zeros(len(rows), dtype=np.int64)
+            while True:
+                f = feature[node]
+                inner = f >= 0
+                if not inner.any():
+                    break
+                go_left = X[at, np.where(inner, f, 0)] <= threshold[node]
+                node = np.where(inner, np.where(go_left, left[node], right[node]), node)
+            z += value[node]
+        return (1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))).tolist()
 
     def raw_score(self, x: list[float]) -> float:
         """The model's probability before calibration."""
@@ -54,8 +76,8 @@ class PairModel:
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def confidence(self, raw: float, rival: float, features: list[float]) -> float:
-        """Calibrated probability that the reading is right: linear between the isotonic
-        fit's points over the decision score."""
+        """Calibrated probability that the reading is right: linear between the
+        calibration's points over the decision score."""
         return self._calibrate(self.decision_score(raw, rival, features))
 
     def _calibrate(self, raw: float) -> float:
@@ -85,6 +107,14 @@ _DECISION_AT = tuple(FEATURES.index(name) for name in _DECISION_FEATURES)
 def decision_inputs(raw: float, rival: float, features: list[float]) -> list[float]:
     z = _logit(raw)
     return [z, min(z - _logit(rival), 12.0) if rival > 0 else 12.0, *(features[i] for i in _DECISION_AT)]
+
+
+@lru_cache(maxsize=4)
+def _tree_arrays(model: PairModel) -> tuple:
+    import numpy as np
+
+    return tuple((np.asarray(t["feature"]), np.asarray(t["threshold"]), np.asarray(t["left"]),
+                  np.asarray(t["right"]), np.asarray(t["value"])) for t in model.body["trees"])
 
 
 def _tree_value(tree: dict, x: list[float]) -> float:

@@ -685,7 +685,23 @@ def render_files(report: dict) -> str:
                        for k, v in sorted(rejected.items(), key=lambda kv: str(kv[0])))
         files += ('<h3>Candidates the extractor refused</h3><table class="grid compact" id="rejected-table">'
                   f'<thead><tr><th>reason</th><th class="num">count</th></tr></thead><tbody>{body}</tbody></table>')
-    return files
+    return files + render_dropped(report)
+
+
+def render_dropped(report: dict) -> str:
+    """The best readings the model scored below ``--min-confidence``, with their confidence."""
+    dropped = report.get("dropped_below_min_confidence")
+    if not isinstance(dropped, list) or not dropped:
+        return ""
+    rows = "".join(
+        f'<tr><td>{esc(d.get("doc_id"))}</td><td lang="en">{esc(d.get("en"))}</td>'
+        f'<td lang="zh-Hans">{esc(d.get("zh"))}</td><td class="num">{_fmt(d.get("confidence"))}</td></tr>'
+        for d in dropped if isinstance(d, dict)
+    )
+    threshold = report.get("min_confidence")
+    return (f'<h3>Readings below the confidence threshold ({esc(threshold)}), not published ({len(dropped)})</h3>'
+            '<table class="grid" id="dropped-table"><thead><tr><th>document</th><th>English</th><th>Chinese</th>'
+            f'<th class="num">confidence</th></tr></thead><tbody>{rows}</tbody></table>')
 
 
 def render_summary(data: BuildData) -> str:

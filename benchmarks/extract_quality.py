@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from devsets import sources  # noqa: E402
 
+from align import score  # noqa: E402
 from align.evaluate import correct_flags, evaluate  # noqa: E402
 from align.extract import extract_pairs  # noqa: E402
 from align.pipeline import documents  # noqa: E402
@@ -97,7 +98,17 @@ def main() -> None:
         table.append(row(part, results, scored, negatives))
         _print(table[-1])
     if args.json:
-        args.json.write_text(json.dumps(table, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        # Calibration on the test part: every reading the model kept per parenthesis, at any
+        # confidence (a threshold would hide exactly the pairs calibration is about).
+        scored = [sc for src in sources(("test",)) for sc in measure(src, 0.0)[1]]
+        confidences, right = [c for c, _ in scored], [ok for _, ok in scored]
+        out = {"parts": table, "test_calibration": {
+            "readings": len(scored), "brier": score.brier(confidences, right),
+            "reliability": [[round(v, 4) if isinstance(v, float) else v for v in r]
+                            for r in score.reliability(confidences, right, (0.0, 0.2, 0.4, 0.6, 0.8, 0.9, 1.0))],
+        }}
+        args.json.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        print(f"test part calibration (all readings): Brier {out['test_calibration']['brier']}")
 
 
 def _print(r: dict) -> None:

@@ -4,7 +4,7 @@
 
 Every candidate reading of every parenthesis (``align.candidates``) is labelled right when its
 (English, Chinese) is a gold positive of its document. Predictions out of fold (folds by
-source: a source is never in the fold it is scored in) give the isotonic calibration of
+source: a source is never in the fold it is scored in) give the calibration (Platt scaling) of
 ``confidence``, its AUC and the default ``--min-confidence`` (the lowest threshold whose
 out-of-fold precision reaches the target). The test part is never read here.
 Needs scikit-learn (``pip install -e '.[train]'``); the shipped model is JSON, read without it.
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -101,6 +102,25 @@ def fit_decision(X, y):
     return make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=2000)).fit(X, y)
 
 
+def fit_calibration(kind: str, scores: list[float], right: list[bool]) -> tuple[list[float], list[float]]:
+    """Points ``(x, y)`` of a monotone map from decision score to probability right, read by
+    linear interpolation. Platt scaling (a logistic curve over the score's logit, sampled
+    densely) is smooth, so a threshold can fall anywhere; isotonic regression pools
+    neighbouring scores into plateaus, and a threshold can only fall between them."""
+    if kind == "isotonic":
+        from sklearn.isotonic import IsotonicRegression
+
+        iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(scores, [float(r) for r in right])
+        return iso.X_thresholds_.tolist(), iso.y_thresholds_.tolist()
+    from sklearn.linear_model import LogisticRegression
+
+    logit = np.log(np.clip(scores, 1e-6, 1 - 1e-6) / (1 - np.clip(scores, 1e-6, 1 - 1e-6))).reshape(-1, 1)
+    platt = LogisticRegression(C=1e6, max_iter=1000).fit(logit, np.array(right))
+    xs = np.unique(np.concatenate([np.linspace(0.0, 1.0, 201), np.quantile(scores, np.linspace(0, 1, 101))]))
+    grid = np.log(np.clip(xs, 1e-6, 1 - 1e-6) / (1 - np.clip(xs, 1e-6, 1 - 1e-6))).reshape(-1, 1)
+    return xs.tolist(), platt.predict_proba(grid)[:, 1].tolist()
+
+
 def auc(pairs) -> float:
     from sklearn.metrics import roc_auc_score
 
@@ -112,10 +132,10 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--kind", choices=["trees", "logistic"], default="trees")
     ap.add_argument("--target-precision", type=float, default=0.95)
+    ap.add_argument("--calibration", choices=["platt", "isotonic"], default="platt")
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args()
 
-    from sklearn.isotonic import IsotonicRegression
 
     rows, y, groups, positives = labelled_rows()
     X = np.array([r.features for r in rows], dtype=float)
@@ -134,16 +154,15 @@ def main() -> None:
     for g in sorted(set(Dg.tolist())):
         d_oof[Dg == g] = fit_decision(D[Dg != g], Dy[Dg != g]).predict_proba(D[Dg == g])[:, 1]
     picked = list(zip(d_oof.tolist(), Dy.tolist(), strict=True))
-    iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
-    iso.fit([s for s, _ in picked], [float(ok) for _, ok in picked])
-    calibrated = sorted(((float(iso.predict([s])[0]), ok) for s, ok in picked), reverse=True)
+    xs, ys = fit_calibration(args.calibration, [s for s, _ in picked], [ok for _, ok in picked])
+    calibrated = sorted(((float(np.interp(s, xs, ys)), ok) for s, ok in picked), reverse=True)
     # The lowest threshold at which the pairs kept are still right often enough.
-    right, best = 0, 1.0
-    for i, (c, ok) in enumerate(calibrated, 1):
-        right += ok
-        if right / i >= args.target_precision and (i == len(calibrated) or calibrated[i][0] < c):
-            best = c
-    threshold = round(best, 4)
+    best = 1.0
+    for level in sorted({c for c, _ in calibrated}, reverse=True):
+        kept_at = [ok for c, ok in calibrated if c >= level]
+        if sum(kept_at) / len(kept_at) >= args.target_precision:
+            best = level
+    threshold = math.floor(best * 1e4) / 1e4  # rounded down: the level chosen stays above it
     above = [(c, ok) for c, ok in calibrated if c >= threshold]
     total_pos = sum(positives)
     print(f"candidates {len(rows)}  right {int(y.sum())}  sources {n_sources}  gold positives {total_pos}")
@@ -158,10 +177,10 @@ def main() -> None:
     final = make_model(args.kind).fit(X, y)
     decision = fit_decision(D, Dy)
     scaler, lr = decision.steps[0][1], decision.steps[1][1]
-    xs, ys = iso.X_thresholds_.tolist(), iso.y_thresholds_.tolist()
     data = {
         "features": list(FEATURES),
         "kind": args.kind,
+        "calibration_kind": args.calibration,
         "trained_on": [s.name for s in sources(("seeds", "tuning"))],
         "calibration": {"x": [round(v, 6) for v in xs], "y": [round(v, 6) for v in ys]},
         "min_confidence": threshold,

@@ -236,8 +236,15 @@ def test_collection_linker_reports_the_scorer_and_its_threshold(seeds):
 
 
 # -- variant clusters ----------------------------------------------------------------------
-def test_chris_cox_has_both_renderings_and_documents(seeds):
-    _, _, pairs, _ = seeds
+@pytest.fixture(scope="module")
+def seed_pairs_above_half():
+    # At the default threshold (0.84) the model keeps neither rendering of Chris Cox (0.77,
+    # a recall miss the README reports); clustering is checked on the readings above 0.5.
+    return load_folder(RAW, min_confidence=0.5)[2]
+
+
+def test_chris_cox_has_both_renderings_and_documents(seed_pairs_above_half):
+    pairs = seed_pairs_above_half
     cox = next(c for c in lk.variant_clusters(pairs) if c.en == "Chris Cox")
     assert {(r.zh, r.doc_ids) for r in cox.renderings} == {
         ("基斯·西蒙确斯", (SEED_HK,)), ("克里斯·考克斯", (SEED_FORTUNE,))}

@@ -7,6 +7,7 @@ skipped when either is missing (``apt-get install chromium chromium-driver``).
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -303,3 +304,14 @@ def test_sorting_by_confidence_orders_rows(page, seed_report):
     )
     assert shown == [f"{v:.3f}" for v in values]
     assert severe_entries(page) == []
+
+
+def test_page_lists_readings_below_the_threshold_with_their_confidence(built):
+    out, _ = built
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    page = (out / "report" / "index.html").read_text(encoding="utf-8")
+    dropped = report["dropped_below_min_confidence"]
+    assert dropped and 'id="dropped-table"' in page
+    for d in dropped:
+        assert html.escape(d["en"], quote=True) in page
+        assert f'{d["confidence"]:.3f}' in page

@@ -14,12 +14,17 @@ def _pairs(out):
 def test_chrf_compares_renderings_of_the_same_english(built):
     out, _ = built
     rows = _pairs(out)
-    cox = [r for r in rows if r["translation"]["en"] == "Chris Cox"]
-    assert {r["translation"]["zh"] for r in cox} == {"基斯·西蒙确斯", "克里斯·考克斯"}
-    for r in cox:
-        other = next(o["translation"]["zh"] for o in cox if o is not r)
-        assert r["chrf"] == score.chrf(r["translation"]["zh"], [other])
-        assert 0 < r["chrf"] < 100
+    by_en: dict[str, set[str]] = {}
+    for r in rows:
+        by_en.setdefault(r["translation"]["en"], set()).add(r["translation"]["zh"])
+    twice = [en for en, zhs in by_en.items() if len(zhs) == 2]
+    assert twice  # the seeds render some English two ways (painful to be rational, ...)
+    for en in twice:
+        same = [r for r in rows if r["translation"]["en"] == en]
+        for r in same:
+            others = [o["translation"]["zh"] for o in same if o["translation"]["zh"] != r["translation"]["zh"]]
+            assert r["chrf"] == score.chrf(r["translation"]["zh"], others)
+            assert 0 < r["chrf"] < 100
     once = [r for r in rows if sum(o["translation"]["en"] == r["translation"]["en"] for o in rows) == 1]
     assert once and all(r["chrf"] is None for r in once)
 
