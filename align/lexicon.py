@@ -156,6 +156,12 @@ def gloss_words(zh: str) -> frozenset[str]:
 
 
 def gloss_covers(zh: str, en_words: list[str]) -> bool:
+    """Does a CC-CEDICT gloss of ``zh`` match one of the (stemmed) English words?"""
+    return _gloss_covers(zh, tuple(en_words))
+
+
+@lru_cache(maxsize=262144)
+def _gloss_covers(zh: str, en_words: tuple[str, ...]) -> bool:
     glosses = gloss_words(zh)
     return any(words_match(g, w) for g in glosses for w in en_words)
 

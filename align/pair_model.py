@@ -39,18 +39,18 @@ class PairModel:
         import numpy as np
 
         X = np.asarray(rows, dtype=np.float64)
-        z = np.full(len(rows), self.body["baseline"])
-        at = np.arange(len(rows))
-        for feature, threshold, left, right, value in _tree_arrays(self):
-            node = np.zeros(len(rows), dtype=np.int64)
-            while True:
-                f = feature[node]
-                inner = f >= 0
-                if not inner.any():
-                    break
-                go_left = X[at, np.where(inner, f, 0)] <= threshold[node]
-                node = np.where(inner, np.where(go_left, left[node], right[node]), node)
-            z += value[node]
+        feature, threshold, left, right, value, roots = _forest_arrays(self)
+        # Every reading walks every tree at once: one step per tree level, not per tree.
+        node = np.broadcast_to(roots, (len(rows), len(roots))).copy()
+        at = np.arange(len(rows))[:, None]
+        while True:
+            f = feature[node]
+            inner = f >= 0
+            if not inner.any():
+                break
+            go_left = X[at, np.where(inner, f, 0)] <= threshold[node]
+            node = np.where(inner, np.where(go_left, left[node], right[node]), node)
+        z = self.body["baseline"] + value[node].sum(axis=1)
         return (1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))).tolist()
 
     def raw_score(self, x: list[float]) -> float:
@@ -110,11 +110,23 @@ def decision_inputs(raw: float, rival: float, features: list[float]) -> list[flo
 
 
 @lru_cache(maxsize=4)
-def _tree_arrays(model: PairModel) -> tuple:
+def _forest_arrays(model: PairModel) -> tuple:
+    """All trees as one set of node arrays (child indices made global) and their roots."""
     import numpy as np
 
-    return tuple((np.asarray(t["feature"]), np.asarray(t["threshold"]), np.asarray(t["left"]),
-                  np.asarray(t["right"]), np.asarray(t["value"])) for t in model.body["trees"])
+    feature, threshold, left, right, value, roots = [], [], [], [], [], []
+    offset = 0
+    for t in model.body["trees"]:
+        n = len(t["feature"])
+        roots.append(offset)
+        feature += t["feature"]
+        threshold += t["threshold"]
+        left += [offset + i for i in t["left"]]
+        right += [offset + i for i in t["right"]]
+        value += t["value"]
+        offset += n
+    return (np.asarray(feature), np.asarray(threshold), np.asarray(left), np.asarray(right),
+            np.asarray(value), np.asarray(roots))
 
 
 def _tree_value(tree: dict, x: list[float]) -> float:
