@@ -1,6 +1,13 @@
 """Stage 4: inline English/Chinese pairs and the exact span each side covers.
 
-Shapes (on normalized text, so brackets and quotes are ASCII/curly already):
+:func:`extract_pairs` is the stage: for every parenthesis it scores every reading
+(:mod:`align.candidates`, :mod:`align.features`) with the pair model
+(:mod:`align.pair_model`), keeps the most probable one and emits it when its calibrated
+confidence reaches the threshold. The hand-written rules below (:class:`PairExtractor`)
+still run: their reading is one feature of the model, and their refusals stay in the
+build report.
+
+Shapes the rules know (on normalized text, so brackets and quotes are ASCII/curly already):
 
 - ``zh(en)``      杨立昆(Yann LeCun), “开源倡议”组织(Open-Source Initiative)
 - ``"zh"(en)``    “好点子”(awesome ones); ``《zh》(en)`` titles
