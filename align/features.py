@@ -109,6 +109,8 @@ BASE_FEATURES = (
     "en_year", "en_code_like", "en_covered_mandarin", "en_covered_cantonese", "left_word_sound", "first_word_sound",
     *(f"first_pos={g}" for g in lx.POS_GROUPS), *(f"left_pos={g}" for g in lx.POS_GROUPS),
     "first_word_log_freq", "left_word_log_freq", "left_char_joiner", "zh_has_joiner",
+    "zh_is_headword", "zh_in_jieba", "left_extended_is_headword",
+    "left_char_translit", "first_char_translit", "left_sound_gain", "left_sound_gain_cantonese",
 )
 # Features compared across the readings of one English phrase: how far a reading is from
 # the best of its rivals says more about a boundary than the value alone.
@@ -171,7 +173,24 @@ def candidate_features(cand: Candidate, doc_text: str, zh_original: str,
         lx.word_sound(words[0], en) if _CJK.search(words[0]) else 0.0,
         *_boundary_pos(cand),
         float(left_char in lx.NAME_JOINERS), float(any(ch in lx.NAME_JOINERS for ch in zh)),
+        # Is the span, or the span grown by the word before it, a word of the dictionaries?
+        float(zh in lx.cedict()), float(lx.word_frequency(zh) > 0),
+        float(bool(left_word.strip()) and (left_word + zh) in lx.cedict()),
+        float(left_char in lx.TRANSLIT_CHARS), float(zh[:1] in lx.TRANSLIT_CHARS),
+        # Would the word before the span account for more of the English's sound?
+        *_left_sound_gain(left_word, zh, zh_original, en),
     ]
+
+
+def _left_sound_gain(left_word: str, zh: str, zh_original: str, en: str) -> tuple[float, float]:
+    if not _CJK.search(left_word):
+        return 0.0, 0.0
+    mandarin = lx.letters_covered(left_word + zh, en) - lx.letters_covered(zh, en)
+    # The original script's left word is not at hand; its Simplified form reads the same in
+    # Jyutping for all but a few characters.
+    cantonese = lx.letters_covered(left_word + zh_original, en, cantonese=True) - \
+        lx.letters_covered(zh_original, en, cantonese=True)
+    return mandarin, cantonese
 
 
 def _boundary_pos(cand: Candidate) -> list[float]:
