@@ -170,13 +170,19 @@ def evaluate(predicted: list[tuple[str, str, str, str]], gold: list[GoldPair],
     )
 
 
-def correct_flags(predicted: list[tuple[str, str, str, str]], gold: list[GoldPair]) -> list[bool | None]:
-    """Per prediction: True/False when its document has gold pairs, else None."""
-    docs = {g.doc_id for g in gold}
+def accepted_chinese(gold: list[GoldPair]) -> dict[tuple[str, str], set[str]]:
+    """``(doc_id, key(en))`` -> the keys of every Chinese a gold positive accepts for it."""
     accepted: dict[tuple[str, str], set[str]] = {}
     for g in gold:
         if g.label == "positive":
             accepted.setdefault((g.doc_id, key(g.en)), set()).update(key(z) for z in (g.zh or "", *g.alt_zh))
+    return accepted
+
+
+def correct_flags(predicted: list[tuple[str, str, str, str]], gold: list[GoldPair]) -> list[bool | None]:
+    """Per prediction: True/False when its document has gold pairs, else None."""
+    docs = {g.doc_id for g in gold}
+    accepted = accepted_chinese(gold)
     out: list[bool | None] = []
     for d, e, z, _ in predicted:
         if d not in docs:

@@ -15,6 +15,7 @@ came from, so every span found in the plain text still points into the raw file.
 
 from __future__ import annotations
 
+import html
 from array import array
 from functools import lru_cache
 from html.parser import HTMLParser
@@ -242,13 +243,9 @@ class _HTMLText(HTMLParser):
             self.out.add(text, self._offset(), self._offset() + length)
 
     def handle_entityref(self, name) -> None:
-        import html
-
         self._entity(html.unescape(f"&{name};"), len(name) + 2)
 
     def handle_charref(self, name) -> None:
-        import html
-
         self._entity(html.unescape(f"&#{name};"), len(name) + 3)
 
 

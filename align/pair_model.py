@@ -33,37 +33,29 @@ class PairModel:
     min_confidence: float  # default threshold: expected precision 0.95 on the tuning part
 
     def raw_scores(self, rows: list[list[float]]) -> list[float]:
-        """:meth:`raw_score` of many readings at once (one document's), with numpy."""
-        if not rows or self.kind != "trees":
-            return [self.raw_score(x) for x in rows]
+        """The model's probability before calibration, for many readings at once (one
+        document's): every reading walks every tree together, one step per tree level."""
+        if not rows:
+            return []
         import numpy as np
 
         X = np.asarray(rows, dtype=np.float64)
-        feature, threshold, left, right, value, roots = _forest_arrays(self)
-        # Every reading walks every tree at once: one step per tree level, not per tree.
-        node = np.broadcast_to(roots, (len(rows), len(roots))).copy()
-        at = np.arange(len(rows))[:, None]
-        while True:
-            f = feature[node]
-            inner = f >= 0
-            if not inner.any():
-                break
-            go_left = X[at, np.where(inner, f, 0)] <= threshold[node]
-            node = np.where(inner, np.where(go_left, left[node], right[node]), node)
-        z = self.body["baseline"] + value[node].sum(axis=1)
-        return (1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))).tolist()
-
-    def raw_score(self, x: list[float]) -> float:
-        """The model's probability before calibration."""
         if self.kind == "logistic":
-            z = self.body["intercept"]
-            for v, m, s, w in zip(x, self.body["mean"], self.body["scale"], self.body["coef"], strict=True):
-                z += w * (v - m) / s
+            body = self.body
+            z = body["intercept"] + ((X - body["mean"]) / body["scale"]) @ np.asarray(body["coef"])
         else:
-            z = self.body["baseline"]
-            for tree in self.body["trees"]:
-                z += _tree_value(tree, x)
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+            feature, threshold, left, right, value, roots = _forest_arrays(self)
+            node = np.broadcast_to(roots, (len(rows), len(roots))).copy()
+            at = np.arange(len(rows))[:, None]
+            while True:
+                f = feature[node]
+                inner = f >= 0
+                if not inner.any():
+                    break
+                go_left = X[at, np.where(inner, f, 0)] <= threshold[node]
+                node = np.where(inner, np.where(go_left, left[node], right[node]), node)
+            z = self.body["baseline"] + value[node].sum(axis=1)
+        return (1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))).tolist()
 
     def decision_score(self, raw: float, rival: float, features: list[float]) -> float:
         """Second stage: a logistic regression over the reading's score, its margin over the
@@ -127,15 +119,6 @@ def _forest_arrays(model: PairModel) -> tuple:
         offset += n
     return (np.asarray(feature), np.asarray(threshold), np.asarray(left), np.asarray(right),
             np.asarray(value), np.asarray(roots))
-
-
-def _tree_value(tree: dict, x: list[float]) -> float:
-    """One regression tree as parallel arrays (feature, threshold, left, right, value)."""
-    node = 0
-    feature, threshold, left, right = tree["feature"], tree["threshold"], tree["left"], tree["right"]
-    while feature[node] >= 0:
-        node = left[node] if x[feature[node]] <= threshold[node] else right[node]
-    return tree["value"][node]
 
 
 def model_from_dict(data: dict) -> PairModel:

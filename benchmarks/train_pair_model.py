@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import numpy as np  # noqa: E402
 from devsets import sources  # noqa: E402
 
-from align.evaluate import key  # noqa: E402
+from align.evaluate import accepted_chinese, key  # noqa: E402
 from align.extract import PairExtractor, candidate_rows, choose_readings  # noqa: E402
 from align.features import FEATURES  # noqa: E402
 from align.pair_model import DECISION_INPUTS, MODEL_FILE, decision_inputs  # noqa: E402
@@ -39,10 +39,7 @@ def labelled_rows(parts=("seeds", "tuning")):
     rows, labels, groups, positives = [], [], [], []
     for i, src in enumerate(sources(parts)):
         gold = src.gold()
-        accepted: dict[tuple[str, str], set[str]] = {}
-        for g in gold:
-            if g.label == "positive":
-                accepted.setdefault((g.doc_id, key(g.en)), set()).update(key(z) for z in (g.zh or "", *g.alt_zh))
+        accepted = accepted_chinese(gold)
         positives.append(sum(1 for g in gold if g.label == "positive"))
         for norm, passages in documents(src.raw):
             rule_pairs, _ = PairExtractor(norm).run(passages)
