@@ -32,6 +32,11 @@ _ZH_EXTRA = frozenset("·•・‧-0123456789 .“”‘’#+")
 MAX_CHAR_STARTS = 8  # near the parenthesis every character may start a span: jieba glues names to the word before
 _EN_RUN = re.compile(r"[A-Za-z0-9\u00c0-\u024f][A-Za-z0-9\u00c0-\u024f .\-'’&+/:]*$")
 _OPENERS = {"”": "“", "》": "《", "’": "‘", '"': '"', "〉": "〈"}
+# A short Chinese label before the English of a part: 英语:Phillips Exeter Academy, 即 databases, 又称PEA.
+_LABELLED = re.compile(r"([\u3400-\u9fff]{1,6})\s*[:：]?\s*(?=[A-Za-z\u00c0-\u024f])")
+# Alternatives and enumerations inside one English part: X or Y, X and Y, X & Y.
+_EN_JOIN = re.compile(r"\s+(?:or|and|&)\s+")
+_ZH_JOIN = frozenset(("和", "与", "及", "以及", "跟", "或", "、", ","))
 
 
 def is_cjk(ch: str) -> bool:
@@ -48,7 +53,7 @@ class Candidate:
     en_b: int
     zh_a: int
     zh_b: int
-    shape: str  # zh(en), quote(en), title(en), en(zh), en(exp,zh), (en,zh), zh en
+    shape: str  # zh(en), quote(en), title(en), enum(en), en(zh), en(exp,zh), (en,zh), zh en
     boundary_rank: int = 0  # 0 = the shortest span of its side, 1 the next, ...
     boundary_count: int = 1
 
@@ -82,6 +87,83 @@ def _parts(text: str, a: int, b: int) -> list[tuple[int, int]]:
     if pos != a:
         out.append(_trimmed(text, pos, b))
     return [(x, y) for x, y in dict.fromkeys(out) if y > x]
+
+
+def _english_parts(text: str, parts: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts that are English, a labelled part's English (``即 databases``), and the
+    alternatives of an ``X or Y`` / ``X and Y`` part."""
+    out = []
+    for a, b in parts:
+        if not _english(text, a, b):
+            m = _LABELLED.match(text, a, b)
+            if not m:
+                continue
+            a = m.end()
+            if not _english(text, a, b):
+                continue
+        out.append((a, b))
+        pos = a
+        for m in _EN_JOIN.finditer(text, a, b):
+            out.append((pos, m.start()))
+            pos = m.end()
+        if pos != a:
+            out.append((pos, b))
+    return [(x, y) for x, y in dict.fromkeys(out) if y > x]
+
+
+def _listed_english(text: str, parts: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The English items of an enumeration in order (``Anne Case and Angus Deaton, 2017``
+    gives the two names), or [] when the parenthesis holds a single item."""
+    items = []
+    for a, b in parts[1:] or parts:
+        if not _english(text, a, b):
+            continue
+        pos = a
+        for m in _EN_JOIN.finditer(text, a, b):
+            items.append((pos, m.start()))
+            pos = m.end()
+        items.append((pos, b))
+    return items if len(items) >= 2 else []
+
+
+def enumerated_zh_before(text: str, k: int, floor: int, n: int) -> list[list[tuple[int, int, str]]]:
+    """For ``A、B和C(X, Y, Z)``: the Chinese spans of every item but the last (which ends at
+    the parenthesis and is read by :func:`zh_spans_before`), first item first."""
+    lo = k
+    while lo > floor and k - lo < 3 * MAX_ZH_CHARS and text[lo - 1] not in "。;:!?;:!?\n()" + CODE_MARK:
+        lo -= 1
+    joins, pos = [], lo
+    for w in lx.segment_words(text[lo:k]):
+        if w in _ZH_JOIN:
+            joins.append((pos, pos + len(w)))
+        pos += len(w)
+    joins = joins[-(n - 1):] if len(joins) >= n - 1 else []
+    if not joins:
+        return []
+    out = []
+    for i, (ja, _jb) in enumerate(joins):
+        item_floor = joins[i - 1][1] if i else floor
+        out.append([s for s in zh_spans_before(text, ja, item_floor) if s[2] == "zh(en)"])
+    return out
+
+
+def _unlabelled_zh(text: str, parts: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The Chinese parts, and each without the naming words it starts with
+    (``也称为 尾部延迟``, ``又称艾滋病毒``)."""
+    out = []
+    for a, b in parts:
+        if not any(is_cjk(ch) for ch in text[a:b]):
+            continue
+        out.append((a, b))
+        pos = a
+        for w in lx.segment_words(text[a:b]):
+            if w.strip() and w not in lx.FUNCTION_WORDS and w not in lx.NAMING_ADVERBS:
+                break
+            pos += len(w)
+        x, y = _trimmed(text, pos, b)
+        if a < x < y and any(is_cjk(ch) for ch in text[x:y]):
+            out.append((x, y))
+    return list(dict.fromkeys(out))
 
 
 def _english(text: str, a: int, b: int) -> bool:
@@ -173,8 +255,8 @@ def passage_candidates(passage: Passage, groups: list[tuple[int, int]]) -> list[
         has_cjk = any(is_cjk(ch) for ch in content)
         has_latin = bool(_LATIN.search(content))
         parts = _parts(text, o + 1, c)
-        en_parts = [(a, b) for a, b in parts if _english(text, a, b)]
-        zh_parts = [(a, b) for a, b in parts if any(is_cjk(ch) for ch in text[a:b])]
+        en_parts = _english_parts(text, parts)
+        zh_parts = _unlabelled_zh(text, parts)
         # 德军总部3D(Wolfenstein 3D), 深入解析C#(C# in Depth): a Chinese span may end in Latin.
         latin_tail = not has_cjk and (left.isascii() and (left.isalnum() or left in "#+")) and \
             any(is_cjk(ch) for ch in text[max(floor, k - 12) : k])
@@ -185,7 +267,13 @@ def passage_candidates(passage: Passage, groups: list[tuple[int, int]]) -> list[
                 for rank, (za, zb, shape) in enumerate(zh_spans):
                     out.append(Candidate(passage, (o, c), ea, eb, za, zb, shape, rank, n))
                 for za, zb in zh_parts:
-                    out.append(Candidate(passage, (o, c), ea, eb, za, zb, "(en,zh)"))
+                    if not (za < eb and ea < zb):
+                        out.append(Candidate(passage, (o, c), ea, eb, za, zb, "(en,zh)"))
+            listed = _listed_english(text, parts)
+            if listed and not has_cjk:
+                for (ea, eb), spans in zip(listed, enumerated_zh_before(text, k, floor, len(listed)), strict=False):
+                    for rank, (za, zb, _shape) in enumerate(spans):
+                        out.append(Candidate(passage, (o, c), ea, eb, za, zb, "enum(en)", rank, len(spans)))
         elif has_cjk and (left.isascii() and left.isalnum() or left in ".'’&+\"”"):
             en_spans = en_spans_before(text, k, floor)
             n = len(en_spans)

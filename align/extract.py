@@ -36,7 +36,14 @@ from dataclasses import dataclass
 
 from . import lexicon as lx
 from .candidates import Candidate, passage_candidates
-from .features import add_relative_features, candidate_features, is_acronym, is_name_like, support_signals
+from .features import (
+    add_document_features,
+    add_relative_features,
+    candidate_features,
+    is_acronym,
+    is_name_like,
+    support_signals,
+)
 from .pair_model import PairModel, shipped_model
 from .records import NormalizedDocument, Passage, PhrasePair, Rejection
 
@@ -663,6 +670,8 @@ def candidate_rows(doc: NormalizedDocument, passages: list[Passage],
             rivals.setdefault((row.candidate.group, row.en_start, row.en_end), []).append(row.features)
         for feature_rows in rivals.values():
             add_relative_features(feature_rows)
+    add_document_features([((r.candidate.passage.passage_id, *r.candidate.group), r.candidate.en,
+                            r.candidate.zh, r.features) for r in rows])
     return rows
 
 

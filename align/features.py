@@ -16,23 +16,12 @@ from functools import lru_cache
 from . import lexicon as lx
 from .candidates import Candidate, is_cjk
 
-SHAPES = ("zh(en)", "quote(en)", "title(en)", "en(zh)", "en(exp,zh)", "(en,zh)", "zh en")
+SHAPES = ("zh(en)", "quote(en)", "title(en)", "enum(en)", "en(zh)", "en(exp,zh)", "(en,zh)", "zh en")
 _ACRONYM = re.compile(r"^(?:[A-Z][A-Za-z]*[A-Z][A-Za-z]*|[A-Z]&[A-Z]|[A-Z]{2,}\d*)$")
 _EN_FUNCTION = frozenset("of for at the and in on to a an de von van der".split())
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _CLAUSE_BEFORE = frozenset(",。;:!?、;:!?…“‘《(\n\"'")
 _DESC_START = frozenset("的是即也指为系曾现前原")
-# Words that rarely belong to a translated term: function words, copulas, naming verbs.
-FUNCTION_WORDS = frozenset(
-    "的 地 得 了 着 过 和 与 及 以及 或 或者 在 是 为 把 被 将 对 给 从 向 以 由 于 而 跟 同 等 之 也 都 就 又 还 "
-    "并 且 但 即 如 若 比如 例如 包括 其中 称 称为 叫 叫做 称之为 名为 这 那 该 此 其 个 种 位 名 只 "
-    "说 认为 表示 道 我 你 他 她 它 我们 你们 他们 她们 当时 当 让 使 用 再 一个 一种 一位 这个 那个 "
-    "所谓 就是 也是 还是 都是 有 没有 像 由于 因为 所以 如果 虽然 通过 关于 对于 以后 之后 之前 "
-    "这些 那些 这种 那种 要 会 能 可以 成为 作为 担任 类似 相当于 诸如 进行 使用 采用 利用 提供 "
-    "称作 叫作 记为 记作 也称 又称 或称 简称 即为 叫作 译为 译作".split()
-)
-
-
 def is_acronym(en: str) -> bool:
     return bool(_ACRONYM.match(en.strip()))
 
@@ -116,7 +105,9 @@ BASE_FEATURES = (
 # the best of its rivals says more about a boundary than the value alone.
 RELATIVE = ("dict", "en_hit", "support", "translit", "en_covered_mandarin", "en_covered_cantonese",
             "log_zh_chars", "first_word_explained", "is_word_boundary", "rule_exact")
-FEATURES = BASE_FEATURES + tuple(f"{name}-best" for name in RELATIVE) + ("readings",)
+# Features over the whole document: the same English read in other parentheses.
+DOCUMENT = ("doc_en_parens", "doc_zh_agreement")
+FEATURES = BASE_FEATURES + tuple(f"{name}-best" for name in RELATIVE) + ("readings",) + DOCUMENT
 _RELATIVE_AT = tuple(BASE_FEATURES.index(name) for name in RELATIVE)
 
 
@@ -126,6 +117,24 @@ def add_relative_features(rows: list[list[float]]) -> None:
     for r in rows:
         r.extend(r[i] - b for i, b in zip(_RELATIVE_AT, best, strict=True))
         r.append(float(min(len(rows), 30)))
+
+
+def add_document_features(readings: list[tuple[tuple, str, str, list[float]]]) -> None:
+    """Extend each feature row in place with :data:`DOCUMENT`. ``readings`` holds
+    ``(parenthesis, English key, Chinese key, row)`` for every reading of one document: a
+    boundary that other parentheses of the same English also allow is likelier (Lin et al.
+    2008 count such agreement over the corpus)."""
+    zh_by_paren: dict[tuple, set[str]] = {}
+    parens_by_en: dict[str, set[tuple]] = {}
+    readings = [(paren, " ".join(en.lower().split()), zh, row) for paren, en, zh, row in readings]
+    for paren, en, zh, _ in readings:
+        zh_by_paren.setdefault((paren, en), set()).add(zh)
+        parens_by_en.setdefault(en, set()).add(paren)
+    for paren, en, zh, row in readings:
+        others = [p for p in parens_by_en[en] if p != paren]
+        agree = sum(1 for p in others if zh in zh_by_paren[(p, en)])
+        row.append(math.log1p(len(others)))
+        row.append(agree / len(others) if others else 0.0)
 
 
 def candidate_features(cand: Candidate, doc_text: str, zh_original: str,
@@ -156,8 +165,8 @@ def candidate_features(cand: Candidate, doc_text: str, zh_original: str,
         math.log((len(zh) + 1) / (len(letters) + 1)),
         float(min(cand.boundary_rank, 10)), float(cand.boundary_rank == cand.boundary_count - 1),
         float(min(cand.boundary_count, 10)),
-        float(words[0] in FUNCTION_WORDS), _explained(words[0], en, en_words),
-        float(left_word in FUNCTION_WORDS), _explained(left_word, en, en_words) if left_word.strip() else 0.0,
+        float(words[0] in lx.FUNCTION_WORDS), _explained(words[0], en, en_words),
+        float(left_word in lx.FUNCTION_WORDS), _explained(left_word, en, en_words) if left_word.strip() else 0.0,
         float(left_char in _CLAUSE_BEFORE or not left_word.strip()),
         float(bool(re.search(r"[A-Za-z]", zh))), float(any(ch.isdigit() for ch in zh)),
         float(zh[:1] in _DESC_START), float(any(ch in "“”‘’\"《》" for ch in zh)),

@@ -41,6 +41,19 @@ _SUFFIXES = (
 )
 
 
+# Words that rarely belong to a translated term: function words, copulas, naming verbs.
+FUNCTION_WORDS = frozenset(
+    "的 地 得 了 着 过 和 与 及 以及 或 或者 在 是 为 把 被 将 对 给 从 向 以 由 于 而 跟 同 等 之 也 都 就 又 还 "
+    "并 且 但 即 如 若 比如 例如 包括 其中 称 称为 叫 叫做 称之为 名为 这 那 该 此 其 个 种 位 名 只 "
+    "说 认为 表示 道 我 你 他 她 它 我们 你们 他们 她们 当时 当 让 使 用 再 一个 一种 一位 这个 那个 "
+    "所谓 就是 也是 还是 都是 有 没有 像 由于 因为 所以 如果 虽然 通过 关于 对于 以后 之后 之前 "
+    "这些 那些 这种 那种 要 会 能 可以 成为 作为 担任 类似 相当于 诸如 进行 使用 采用 利用 提供 "
+    "称作 叫作 记为 记作 也称 又称 或称 简称 即为 叫作 译为 译作".split()
+)
+# Adverbs that lead into a naming phrase: 有时称为, 通常称作.
+NAMING_ADVERBS = frozenset("有时 通常 一般 常 也 又 亦 或 另 俗 简".split())
+
+
 @lru_cache(maxsize=262144)
 def stem(word: str) -> str:
     """A light suffix stripper: enough to match gloss words to English words."""

@@ -197,7 +197,7 @@ class _HTMLText(HTMLParser):
 
     def __init__(self, source: str, base: int, out: _Out) -> None:
         super().__init__(convert_charrefs=False)
-        self.out, self.base = out, base
+        self.out, self.base, self.source_text = out, base, source
         self.skipping = 0
         self.line_starts = [0]
         for i, ch in enumerate(source):
@@ -238,15 +238,27 @@ class _HTMLText(HTMLParser):
                 self.out.add(stripped, at + lead)
             at += len(line)
 
-    def _entity(self, text: str, length: int) -> None:
-        if not self.skipping:
-            self.out.add(text, self._offset(), self._offset() + length)
+    def _reference(self, name: str, prefix: str) -> None:
+        if self.skipping:
+            return
+        at = self._offset()
+        # HTMLParser also reports a reference without its semicolon (``&feedName=`` in a URL).
+        end = at + len(prefix) + len(name)
+        if self.source_text[end - self.base : end - self.base + 1] == ";":
+            end += 1
+        written = self.source_text[at - self.base : end - self.base]
+        decoded = html.unescape(written)
+        if decoded == written:  # not a known reference: the characters as they stand
+            self.out.add(written, at)
+        else:
+            for ch in decoded:
+                self.out.add(ch, at, end)
 
     def handle_entityref(self, name) -> None:
-        self._entity(html.unescape(f"&{name};"), len(name) + 2)
+        self._reference(name, "&")
 
     def handle_charref(self, name) -> None:
-        self._entity(html.unescape(f"&#{name};"), len(name) + 3)
+        self._reference(name, "&#")
 
 
 def _html_into(out: _Out, source: str, base: int) -> None:

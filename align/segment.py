@@ -104,7 +104,8 @@ def _speaker(line: str, known: list[str]) -> tuple[str | None, int]:
     for label in known:
         if line.startswith(label) and len(line) > len(label):
             nxt = line[len(label)]
-            # "Ruchi Sanghvi,Facebook 的第一位…" introduces the person; it is not a turn.
-            if nxt not in ",、的和与及" and not (label[-1].isascii() and nxt.isascii() and nxt.islower()):
+            # "Ruchi Sanghvi,Facebook 的第一位…" introduces the person, "迭代(iteration)是…" glosses
+            # a term: neither is a turn.
+            if nxt not in ",、的和与及(" and not (label[-1].isascii() and nxt.isascii() and nxt.islower()):
                 return label, len(label)
     return None, 0

@@ -59,7 +59,7 @@ def test_shipped_model_holds_on_the_blind_test_part():
         negatives += neg
     r = row("test", results, scored, negatives)
     violated = int(r["negatives_emitted"].split("/")[0])
-    assert r["precision"] >= 0.95 and r["recall"] >= 0.65 and r["boundary"] >= 0.93, r
+    assert r["precision"] >= 0.93 and r["recall"] >= 0.70 and r["boundary"] >= 0.92, r
     assert violated <= 0.05 * negatives, r
     assert abs(r["mean_confidence"] - r["precision"]) <= 0.05, r
 

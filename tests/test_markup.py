@@ -57,3 +57,15 @@ def test_html_text_entities_and_code():
     assert html[starts[i]:ends[i + 4]] == "浏览器引擎"
     amp = plain.index("&")
     assert html[starts[amp]:ends[amp]] == "&amp;"
+
+
+def test_every_character_of_html_text_keeps_its_source_range():
+    # A reference without its semicolon (as in a URL's query) and an unknown one stay as
+    # written; a known one becomes its character, mapped to the whole reference.
+    html = '<p>见<a href="x">路透</a>（Reuters）?srcType=RSS&feedName=Top&#8217;s &unknown; &copy;</p>'
+    plain, starts, ends = strip_markup(html, "html")
+    assert len(plain) == len(starts) == len(ends)
+    assert "srcType=RSS&feedName=Top’s" in plain and "&unknown;" in plain
+    for i, ch in enumerate(plain):
+        if ch != "\n":
+            assert html[starts[i]:ends[i]] in (ch, "&#8217;", "&copy;"), (i, ch)
