@@ -131,6 +131,8 @@ def main() -> None:
     ap.add_argument("--target-precision", type=float, default=0.95)
     ap.add_argument("--calibration", choices=["platt", "isotonic"], default="platt")
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--dump", type=Path, default=None,
+                    help="write every kept reading with its out-of-fold confidence as JSON lines (error analysis)")
     args = ap.parse_args()
 
 
@@ -153,6 +155,15 @@ def main() -> None:
     picked = list(zip(d_oof.tolist(), Dy.tolist(), strict=True))
     xs, ys = fit_calibration(args.calibration, [s for s, _ in picked], [ok for _, ok in picked])
     calibrated = sorted(((float(np.interp(s, xs, ys)), ok) for s, ok in picked), reverse=True)
+    if args.dump:
+        names = [s.name for s in sources(("seeds", "tuning"))]
+        with args.dump.open("w", encoding="utf-8") as out:
+            for (i, _, _, ok), s in zip(kept, d_oof.tolist(), strict=True):
+                c = rows[i].candidate
+                out.write(json.dumps({"source": names[groups[i]], "doc": c.passage.doc_id, "en": c.en, "zh": c.zh,
+                                      "shape": c.shape, "right": ok, "confidence": round(float(np.interp(s, xs, ys)), 4),
+                                      "context": c.passage.text[max(0, c.zh_a - 20) : c.group[1] + 1]},
+                                     ensure_ascii=False) + "\n")
     # The lowest threshold at which the pairs kept are still right often enough.
     best = 1.0
     for level in sorted({c for c, _ in calibrated}, reverse=True):
