@@ -138,8 +138,9 @@ def eval_(
     links_gold: Annotated[Path | None, typer.Option(help="Gold links (JSON lines) to score the links config against.")] = None,
 ) -> None:
     """Precision, recall and boundary accuracy of a build against gold pairs (and links)."""
-    from .evaluate import evaluate, load_gold
-    from .publish import parquet_name
+    from .dataset.schema import parquet_name
+    from .evaluate import evaluate
+    from .gold import load_gold
 
     try:
         gold_pairs = load_gold(gold)

@@ -10,27 +10,17 @@ whose English matches a gold positive that also got the Chinese exactly right.
 
 from __future__ import annotations
 
-import json
-import unicodedata
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import GoldError
+from .gold import GoldPair, LinkGold, load_link_gold
+from .records import Link, NormalizedDocument, Passage
+from .text import english_key as key
 
-
-def key(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).replace("’", "'").replace("‘", "'")
-    return " ".join(text.lower().split())
-
-
-@dataclass(frozen=True, slots=True)
-class GoldPair:
-    doc_id: str
-    label: str
-    en: str
-    zh: str | None
-    alt_zh: tuple[str, ...] = ()
-    kind: str | None = None
+__all__ = ["EvalResult", "accepted_chinese", "correct_flags", "evaluate", "evaluate_links", "key", "matches_gold",
+           "score_links", "span_matches_gold"]
 
 
 @dataclass(frozen=True)
@@ -79,32 +69,6 @@ class EvalResult:
             "kind_accuracy": round(self.kind_accuracy, 4),
             "negatives_violated": self.negatives_violated,
         }
-
-
-def load_gold(path: Path) -> list[GoldPair]:
-    pairs = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise GoldError(f"{path}: cannot be read ({exc.strerror})") from None
-    for lineno, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-            pairs.append(
-                GoldPair(
-                    doc_id=obj["doc_id"],
-                    label=obj.get("label", "positive"),
-                    en=obj["en"],
-                    zh=obj.get("zh"),
-                    alt_zh=tuple(obj.get("alt_zh") or ()),
-                    kind=obj.get("kind"),
-                )
-            )
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise GoldError(f"{path}:{lineno}: expected a JSON object with doc_id and en ({exc})") from None
-    return pairs
 
 
 def evaluate(predicted: list[tuple[str, str, str, str]], gold: list[GoldPair],
@@ -194,10 +158,8 @@ def correct_flags(predicted: list[tuple[str, str, str, str]], gold: list[GoldPai
 
 def evaluate_links(build_dir: Path, gold_path: Path) -> dict:
     """Top-1 accuracy and abstention precision of a build's ``links`` against gold links,
-    judged as the build judges them (``align.link.span_matches_gold``)."""
+    judged as the build judges them (:func:`span_matches_gold`)."""
     import pyarrow.parquet as pq
-
-    from .link import load_link_gold, span_matches_gold
 
     links_file = build_dir / "links" / "train-00000-of-00001.parquet"
     links = pq.read_table(links_file).to_pylist() if links_file.is_file() else []
@@ -234,3 +196,75 @@ def _spread(values: list[float]) -> str:
         return "none"
     xs = sorted(values)
     return f"{xs[0]:.4f} / {xs[len(xs) // 2]:.4f} / {xs[-1]:.4f} (min / median / max, n={len(xs)})"
+
+
+MIN_DICE = 0.5
+
+
+def matches_gold(link: Link, gold: LinkGold, docs: Mapping[str, NormalizedDocument],
+                 passages: Mapping[str, list[Passage]]) -> bool:
+    """Is the linked span the gold one? (:func:`span_matches_gold` on a built link.)"""
+    passage = next((p for p in passages.get(link.doc_id, []) if p.passage_id == link.passage_id), None)
+    if passage is None:
+        return False
+    local = normalized_offset(docs[link.doc_id], link.start) - passage.norm_start
+    return span_matches_gold(link.doc_id, link.passage_id, passage.text, local, link.zh, gold)
+
+
+def span_matches_gold(doc_id: str, passage_id: str, passage_text: str, start: int, zh: str,
+                      gold: LinkGold) -> bool:
+    """Is ``zh``, at ``start`` in the text of its passage, the gold span?
+
+    Right when it is in the gold document and its text is ``zh`` or one of ``zh_alt``,
+    or it overlaps one of them substantially: Dice coefficient of the two character
+    ranges ``2|A∩B| / (|A|+|B|) >= MIN_DICE`` (a clause inside a short sentence
+    passes, a whole paragraph around a four-character idiom does not). ``zh`` counts
+    in the gold passage only, ``zh_alt`` in any passage. The build's report and
+    ``align eval`` both judge with this.
+    """
+    if gold.label != "link" or doc_id != gold.doc_id:
+        return False
+    if zh == gold.zh or zh in gold.zh_alt:
+        return True
+    wanted = [*gold.zh_alt, *([gold.zh] if gold.zh and passage_id == gold.passage_id else [])]
+    spans = [(m.start(), m.end()) for w in wanted for m in re.finditer(re.escape(w), passage_text)]
+    a, b = start, start + len(zh)
+    return any(2 * max(0, min(b, y) - max(a, x)) / ((b - a) + (y - x)) >= MIN_DICE for x, y in spans)
+
+
+def normalized_offset(doc: NormalizedDocument, original: int) -> int:
+    """The normalized index of the character at original offset ``original``."""
+    lo, hi = 0, len(doc.text)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if doc.src_start[mid] < original:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def score_links(links: list[Link], gold: Mapping[tuple[str, str], LinkGold], docs: Mapping[str, NormalizedDocument],
+                passages: Mapping[str, list[Passage]]) -> dict:
+    """Top-1 accuracy and abstention precision of a build's links against the gold phrases
+    of the documents linked."""
+    gold = {k: g for k, g in gold.items() if g.source_doc_id in docs}
+    by_key = {(lk.source_doc_id, key(lk.en)): lk for lk in links}
+    want_link = [g for g in gold.values() if g.label == "link"]
+    right = sum(1 for g in want_link if g.key in by_key and matches_gold(by_key[g.key], g, docs, passages))
+    abstained = [g for g in gold.values() if g.key not in by_key]
+    none_ok = sum(1 for g in abstained if g.label == "none")
+    wrongly_linked = sum(1 for g in gold.values() if g.label == "none" and g.key in by_key)
+    scores = sorted(lk.score for lk in links)
+    return {
+        "gold_phrases": len(gold),
+        "gold_links": len(want_link),
+        "top1_right": right,
+        "top1_accuracy": round(right / len(want_link), 4) if want_link else None,
+        "abstained": len(abstained),
+        "abstention_precision": round(none_ok / len(abstained), 4) if abstained else None,
+        "none_linked": wrongly_linked,
+        "score_min": scores[0] if scores else None,
+        "score_median": scores[len(scores) // 2] if scores else None,
+        "score_max": scores[-1] if scores else None,
+    }

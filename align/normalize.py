@@ -22,12 +22,14 @@ import re
 from array import array
 from functools import lru_cache
 
+from .config import SCRIPT_VARIANTS
 from .markup import markup_of, strip_markup
 from .records import NormalizedDocument, RawDocument
 
 # Source script -> OpenCC config to Simplified. ``s`` needs no conversion.
 OPENCC_CONFIGS: dict[str, str | None] = {"hk": "hk2s", "tw": "tw2s", "t": "t2s", "s": None}
-VARIANTS = tuple(OPENCC_CONFIGS)
+VARIANTS = SCRIPT_VARIANTS
+assert set(OPENCC_CONFIGS) == set(VARIANTS)
 
 _DROP = {"\x00", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"}
 _SPACES = {"\u00a0", "\u3000", "\u2002", "\u2003", "\u2009", "\u202f", "\u205f", "\t"}

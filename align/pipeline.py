@@ -15,16 +15,21 @@ from importlib import resources
 from pathlib import Path
 
 from . import __version__, score
+from .config import SCRIPT_VARIANTS
+from .dataset.schema import link_row, linked_pair_row, pair_row, passage_row, variant_row
 from .errors import BuildError, InputError
-from .evaluate import EvalResult, correct_flags, evaluate, load_gold
+from .evaluate import EvalResult, correct_flags, evaluate, score_links
 from .extract import extract_pairs
-from .link import CLUSTER_KINDS, CollectionLinker, link_row, linked_pair_row, variant_clusters, variant_row
+from .gold import load_gold, load_link_gold
+from .link import CollectionLinker
 from .normalize import normalize_document
 from .pair_model import shipped_model
 from .publish import BuildWriter
 from .read import CONTROL_FILES, DEFAULT_MAX_BYTES, DocumentMeta, SkippedFile, list_files, load_manifest, read_folder
 from .records import DocumentStatus, PhrasePair
+from .report import write_report
 from .segment import segment_document
+from .variants import CLUSTER_KINDS, variant_clusters
 
 logger = logging.getLogger(__name__)
 
@@ -102,24 +107,6 @@ def _status_dict(d: DocumentStatus) -> dict:
     }
 
 
-def pair_row(p: PhrasePair) -> dict:
-    return {
-        "translation": {"en": p.en, "zh": p.zh},
-        "zh_original": p.zh_original,
-        "doc_id": p.doc_id,
-        "passage_id": p.passage_id,
-        "kind": p.kind,
-        "shape": p.shape,
-        "start": p.start,
-        "end": p.end,
-        "en_start": p.en_start,
-        "en_end": p.en_end,
-        "context": p.context,
-        "confidence": p.confidence,
-        "flags": [],
-    }
-
-
 def documents(raw_dir: Path | str, variant: str = "auto"):
     """``(normalized document, passages)`` of every readable document of ``raw_dir`` with
     Chinese text, read as the build reads it (manifest encodings and variants honoured)."""
@@ -153,19 +140,6 @@ def load_folder(raw_dir: Path | str, variant: str = "auto", min_confidence: floa
     return docs, passages, pairs
 
 
-def passage_row(p) -> dict:
-    return {
-        "passage_id": p.passage_id,
-        "doc_id": p.doc_id,
-        "kind": p.kind,
-        "speaker": p.speaker,
-        "text": p.text,
-        "text_original": p.text_original,
-        "start": p.start,
-        "end": p.end,
-    }
-
-
 def build(raw_dir: Path | str, out_dir: Path | str, gold_path: Path | str | None = None,
           variant: str = "auto", max_bytes: int = DEFAULT_MAX_BYTES, strict: bool = False,
           progress: Callable[[str], None] | None = None, review: bool = True, link: bool = True,
@@ -182,6 +156,8 @@ def build(raw_dir: Path | str, out_dir: Path | str, gold_path: Path | str | None
         raise InputError(f"{raw_dir}: no such folder")
     manifest = load_manifest(raw_dir)
     model = shipped_model()
+    if variant != "auto" and variant not in SCRIPT_VARIANTS:
+        raise BuildError(f"--from {variant}: expected one of auto, {', '.join(SCRIPT_VARIANTS)}")
     if min_confidence is not None and not 0.0 <= min_confidence <= 1.0:
         raise BuildError(f"--min-confidence {min_confidence}: expected a probability between 0 and 1")
     report = BuildReport(min_confidence=model.min_confidence if min_confidence is None else min_confidence)
@@ -284,7 +260,9 @@ def build(raw_dir: Path | str, out_dir: Path | str, gold_path: Path | str | None
                 report.pair_kinds["linked"] += len(links)
             report.pairs += len(links)
             if links_gold_path is not None:
-                report.links_gold = linker.evaluate(links, Path(links_gold_path))
+                report.links_gold = {**score_links(links, load_link_gold(Path(links_gold_path)), linker.linked_documents,
+                                                       linker.linked_passages),
+                                     "scorer": linker.scorer_name, "threshold": linker.cutoff()}
         variant_rows = [variant_row(c) for c in variant_clusters(all_pairs)]
         report.links = len(link_rows)
         report.variants = len(variant_rows)
@@ -318,8 +296,7 @@ def build(raw_dir: Path | str, out_dir: Path | str, gold_path: Path | str | None
             report.as_dict(),
             PRETTY_NAME,
             extra_files={"tokenizer/spm.model": spm_model},
-            review_raw_dir=raw_dir,
-            review=review,
+            finish=(lambda tmp: write_report(tmp, raw_dir, tmp / "report" / "index.html")) if review else None,
         )
     return report
 

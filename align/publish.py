@@ -19,104 +19,13 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from string import Template
 from typing import Any
 
+from .dataset.schema import CONFIGS, features_spec, parquet_name
 from .errors import BuildError
-
-CONFIGS = ("pairs", "passages", "documents", "links", "variants")
-
-
-def features_spec() -> dict[str, Any]:
-    """``datasets.Features`` per config (built lazily: ``datasets`` is heavy)."""
-    from datasets import Features, Sequence, Translation, Value
-
-    return {
-        "pairs": Features(
-            {
-                "translation": Translation(languages=["en", "zh"]),
-                "zh_original": Value("string"),
-                "doc_id": Value("string"),
-                "passage_id": Value("string"),
-                "kind": Value("string"),
-                "shape": Value("string"),
-                "start": Value("int64"),
-                "end": Value("int64"),
-                "en_start": Value("int64"),
-                "en_end": Value("int64"),
-                "context": Value("string"),
-                "confidence": Value("float64"),
-                "chrf": Value("float64"),
-                "sp_tokens_en": Value("int64"),
-                "sp_tokens_zh": Value("int64"),
-                "length_ratio": Value("float64"),
-                "flags": Sequence(Value("string")),
-            }
-        ),
-        "links": Features(
-            {
-                "en": Value("string"),
-                "gloss": Value("string"),
-                "source_doc_id": Value("string"),
-                "source_start": Value("int64"),
-                "source_end": Value("int64"),
-                "doc_id": Value("string"),
-                "passage_id": Value("string"),
-                "zh": Value("string"),
-                "zh_original": Value("string"),
-                "start": Value("int64"),
-                "end": Value("int64"),
-                "score": Value("float64"),
-                "margin": Value("float64"),
-                "chrf": Value("float64"),
-                "signals": {name: Value("float64") for name in ("chrf", "dict", "content", "order", "embedding")},
-            }
-        ),
-        "variants": Features(
-            {
-                "en": Value("string"),
-                "en_variants": Sequence(Value("string")),
-                "renderings": [
-                    {"zh": Value("string"), "doc_ids": Sequence(Value("string")), "count": Value("int64")}
-                ],
-            }
-        ),
-        "passages": Features(
-            {
-                "passage_id": Value("string"),
-                "doc_id": Value("string"),
-                "kind": Value("string"),
-                "speaker": Value("string"),
-                "text": Value("string"),
-                "text_original": Value("string"),
-                "start": Value("int64"),
-                "end": Value("int64"),
-            }
-        ),
-        "documents": Features(
-            {
-                "doc_id": Value("string"),
-                "path": Value("string"),
-                "sha256": Value("string"),
-                "encoding": Value("string"),
-                "variant": Value("string"),
-                "opencc_config": Value("string"),
-                "chars": Value("int64"),
-                "passages": Value("int64"),
-                "pairs": Value("int64"),
-                "title": Value("string"),
-                "source_url": Value("string"),
-                "license": Value("string"),
-                "collection": Value("string"),
-            }
-        ),
-    }
-
-
-def parquet_name(config: str) -> str:
-    return f"{config}/train-00000-of-00001.parquet"
-
 
 _WRITER_OPTIONS = dict(
     compression="zstd",
@@ -243,11 +152,12 @@ class BuildWriter:
 
     def commit(self, tables: dict[str, list[dict]], card_body: str, card_values: dict[str, str],
                report: dict, pretty_name: str, extra_files: dict[str, bytes] | None = None,
-               review_raw_dir: Path | None = None, review: bool = True) -> None:
+               finish: Callable[[Path], None] | None = None) -> None:
         """Write the remaining files, then swap the folder in.
 
-        With ``review`` the HTML review page is written to ``report/index.html`` from the
-        finished files, before the swap, so it is part of the same atomic build.
+        ``finish`` is called with the finished temporary folder before the swap (the
+        build writes its review page there), so what it writes is part of the same atomic
+        build.
         """
         tmp = self.tmp
         self.passages.close()
@@ -266,10 +176,8 @@ class BuildWriter:
         sizes = {c: (tmp / parquet_name(c)).stat().st_size for c in CONFIGS}
         meta = dataset_card_meta(self.features, counts, pretty_name, sizes)
         (tmp / "README.md").write_text(render_card(card_body, meta, card_values), encoding="utf-8")
-        if review:
-            from .report import write_report
-
-            write_report(tmp, review_raw_dir, tmp / "report" / "index.html")
+        if finish is not None:
+            finish(tmp)
         _fsync_tree(tmp)
         _swap(tmp, self.out_dir.resolve())
 

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .config import SCRIPT_VARIANTS
 from .errors import EmptyDocumentError, EncodingError, InputError
 from .records import RawDocument
 
@@ -266,7 +267,6 @@ def load_manifest(raw_dir: Path) -> dict[str, DocumentMeta]:
     A folder without a manifest is one collection, ``default``.
     """
     from .errors import ManifestError
-    from .normalize import VARIANTS
 
     found = [raw_dir / name for name in sorted(CONTROL_FILES) if (raw_dir / name).is_file()]
     if not found:
@@ -305,8 +305,8 @@ def load_manifest(raw_dir: Path) -> dict[str, DocumentMeta]:
             raise ManifestError(f"{where}: unknown field(s) {sorted(unknown)}; expected {sorted(MANIFEST_FIELDS)}")
         if any(not isinstance(v, str) for v in fields.values()):
             raise ManifestError(f"{where}: every field must be a string")
-        if fields.get("variant") and fields["variant"] not in VARIANTS:
-            raise ManifestError(f"{where}: variant must be one of {', '.join(VARIANTS)}")
+        if fields.get("variant") and fields["variant"] not in SCRIPT_VARIANTS:
+            raise ManifestError(f"{where}: variant must be one of {', '.join(SCRIPT_VARIANTS)}")
         if fields.get("encoding"):
             import codecs
 

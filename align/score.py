@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from .evaluate import key
+from .text import english_key as key
 
 SPM_MAX_SENTENCES = 200_000  # enough to learn a vocabulary; keeps huge builds bounded
 SPM_MAX_CHARS = 8_000_000  # and so does a cap on the characters the trainer holds

@@ -12,7 +12,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from align.evaluate import GoldPair
+from align.gold import GoldPair
 from align.normalize import normalize_text
 
 ROOT = Path(__file__).resolve().parent.parent

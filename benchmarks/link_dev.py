@@ -5,7 +5,7 @@
 Both collections run with the SAME threshold: the scorer's (``align.link.DEFAULT_THRESHOLD``
 for the default lexical one) unless ``--threshold``. For each it prints:
 
-- top-1 accuracy: gold links whose chosen span is right (``align.link.matches_gold``:
+- top-1 accuracy: gold links whose chosen span is right (``align.evaluate.matches_gold``:
   the gold ``zh`` or a ``zh_alt`` verbatim, or a span overlapping one of them with a
   Dice coefficient of at least 0.5), over all gold links (an abstention is wrong);
   also the same at threshold 0 (ranking alone);
@@ -30,14 +30,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from align.link import (
-    find_english_phrases,
-    gold_for,
-    link_phrases,
-    load_link_gold,
-    make_scorer,
-    matches_gold,
-)
+from align.evaluate import matches_gold
+from align.gold import gold_for, load_link_gold
+from align.link import find_english_phrases, link_phrases, make_scorer
 from align.pipeline import load_folder
 
 COLLECTIONS = {

@@ -61,6 +61,21 @@ def test_unknown_link_scorer_fails_up_front_in_one_line(small_raw, tmp_path):
     assert not out.exists()
 
 
+@pytest.mark.parametrize("args,line", [
+    (["--from", "xx"], "BuildError: --from xx: expected one of auto, hk, tw, t, s"),
+    (["--links-gold", "{tmp}/links.jsonl"],
+     "GoldError: {tmp}/links.jsonl:1: expected a JSON gold row with source_doc_id, en, label (missing 'label')"),
+    (["--links-gold", "{tmp}/missing.jsonl"], "GoldError: {tmp}/missing.jsonl: cannot be read (No such file or directory)"),
+])
+def test_bad_build_options_are_one_line_naming_the_option_or_file(small_raw, tmp_path, args, line):
+    (tmp_path / "links.jsonl").write_text('{"source_doc_id": "a", "en": "x"}\n', encoding="utf-8")
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    result = runner.invoke(app, ["build", "--raw", str(small_raw), "--out", str(tmp_path / "out"), *args])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [line.replace("{tmp}", str(tmp_path))]
+    assert not (tmp_path / "out").exists()
+
+
 def test_build_with_the_offline_embedding_scorer_says_so_in_the_card(tmp_path):
     import pyarrow.parquet as pq
 

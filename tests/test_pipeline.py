@@ -9,7 +9,7 @@ import pytest
 
 from align import publish
 from align.errors import AlignError, BuildError
-from align.evaluate import load_gold
+from align.gold import load_gold
 from align.pipeline import build
 
 from .conftest import GOLD, LINKS_GOLD, RAW
@@ -139,10 +139,10 @@ def test_gold_file_is_well_formed():
 
 
 def test_collection_over_the_link_limit_is_named_not_linked(tmp_path, monkeypatch):
-    from align import link
+    from align.link import collection
 
-    monkeypatch.setattr(link, "LINK_MAX_DOCS", 2)
-    monkeypatch.setattr(link.CollectionLinker.__init__, "__defaults__", ("default", None, 2))
+    monkeypatch.setattr(collection, "LINK_MAX_DOCS", 2)
+    monkeypatch.setattr(collection.CollectionLinker.__init__, "__defaults__", ("default", None, 2))
     report = build(RAW, tmp_path / "build")
     assert report.links == 0
     assert report.link_notes == [

@@ -1,0 +1,1 @@
+"""The built dataset: its schema and rows (:mod:`.schema`)."""

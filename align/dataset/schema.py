@@ -1,0 +1,184 @@
+"""The dataset's configs: each column's type (``datasets.Features``) and the one function per
+config that turns a record into a row. The card's ``dataset_info`` and the parquet writer
+both read the types from here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..records import Link, Passage, PhrasePair, VariantCluster
+from ..score import chrf
+
+SIGNAL_FIELDS = ("chrf", "dict", "content", "order", "embedding")
+
+CONFIGS = ("pairs", "passages", "documents", "links", "variants")
+
+
+def features_spec() -> dict[str, Any]:
+    """``datasets.Features`` per config (built lazily: ``datasets`` is heavy)."""
+    from datasets import Features, Sequence, Translation, Value
+
+    return {
+        "pairs": Features(
+            {
+                "translation": Translation(languages=["en", "zh"]),
+                "zh_original": Value("string"),
+                "doc_id": Value("string"),
+                "passage_id": Value("string"),
+                "kind": Value("string"),
+                "shape": Value("string"),
+                "start": Value("int64"),
+                "end": Value("int64"),
+                "en_start": Value("int64"),
+                "en_end": Value("int64"),
+                "context": Value("string"),
+                "confidence": Value("float64"),
+                "chrf": Value("float64"),
+                "sp_tokens_en": Value("int64"),
+                "sp_tokens_zh": Value("int64"),
+                "length_ratio": Value("float64"),
+                "flags": Sequence(Value("string")),
+            }
+        ),
+        "links": Features(
+            {
+                "en": Value("string"),
+                "gloss": Value("string"),
+                "source_doc_id": Value("string"),
+                "source_start": Value("int64"),
+                "source_end": Value("int64"),
+                "doc_id": Value("string"),
+                "passage_id": Value("string"),
+                "zh": Value("string"),
+                "zh_original": Value("string"),
+                "start": Value("int64"),
+                "end": Value("int64"),
+                "score": Value("float64"),
+                "margin": Value("float64"),
+                "chrf": Value("float64"),
+                "signals": {name: Value("float64") for name in SIGNAL_FIELDS},
+            }
+        ),
+        "variants": Features(
+            {
+                "en": Value("string"),
+                "en_variants": Sequence(Value("string")),
+                "renderings": [
+                    {"zh": Value("string"), "doc_ids": Sequence(Value("string")), "count": Value("int64")}
+                ],
+            }
+        ),
+        "passages": Features(
+            {
+                "passage_id": Value("string"),
+                "doc_id": Value("string"),
+                "kind": Value("string"),
+                "speaker": Value("string"),
+                "text": Value("string"),
+                "text_original": Value("string"),
+                "start": Value("int64"),
+                "end": Value("int64"),
+            }
+        ),
+        "documents": Features(
+            {
+                "doc_id": Value("string"),
+                "path": Value("string"),
+                "sha256": Value("string"),
+                "encoding": Value("string"),
+                "variant": Value("string"),
+                "opencc_config": Value("string"),
+                "chars": Value("int64"),
+                "passages": Value("int64"),
+                "pairs": Value("int64"),
+                "title": Value("string"),
+                "source_url": Value("string"),
+                "license": Value("string"),
+                "collection": Value("string"),
+            }
+        ),
+    }
+
+
+def parquet_name(config: str) -> str:
+    return f"{config}/train-00000-of-00001.parquet"
+
+
+def pair_row(p: PhrasePair) -> dict:
+    return {
+        "translation": {"en": p.en, "zh": p.zh},
+        "zh_original": p.zh_original,
+        "doc_id": p.doc_id,
+        "passage_id": p.passage_id,
+        "kind": p.kind,
+        "shape": p.shape,
+        "start": p.start,
+        "end": p.end,
+        "en_start": p.en_start,
+        "en_end": p.en_end,
+        "context": p.context,
+        "confidence": p.confidence,
+        "flags": [],
+    }
+
+
+def passage_row(p: Passage) -> dict:
+    return {
+        "passage_id": p.passage_id,
+        "doc_id": p.doc_id,
+        "kind": p.kind,
+        "speaker": p.speaker,
+        "text": p.text,
+        "text_original": p.text_original,
+        "start": p.start,
+        "end": p.end,
+    }
+
+
+def link_row(lk: Link) -> dict:
+    signals = dict(lk.signals)
+    return {
+        "en": lk.en,
+        "gloss": lk.gloss,
+        "source_doc_id": lk.source_doc_id,
+        "source_start": lk.source_start,
+        "source_end": lk.source_end,
+        "doc_id": lk.doc_id,
+        "passage_id": lk.passage_id,
+        "zh": lk.zh,
+        "zh_original": lk.zh_original,
+        "start": lk.start,
+        "end": lk.end,
+        "score": lk.score,
+        "margin": lk.margin,
+        "chrf": chrf(lk.zh, [lk.gloss]) if lk.gloss else None,
+        "signals": {k: signals.get(k) for k in SIGNAL_FIELDS},
+    }
+
+
+def linked_pair_row(lk: Link) -> dict:
+    """A link as a row of ``pairs`` (kind ``linked``), for users who load only pairs."""
+    return {
+        "translation": {"en": lk.en, "zh": lk.zh},
+        "zh_original": lk.zh_original,
+        "doc_id": lk.doc_id,
+        "passage_id": lk.passage_id,
+        "kind": "linked",
+        "shape": "link",
+        "start": lk.start,
+        "end": lk.end,
+        "en_start": None,  # the English is in another document: see the links config
+        "en_end": None,
+        "context": lk.zh,
+        "confidence": round(min(max(lk.score, 0.0), 1.0), 4),
+        "flags": [],
+    }
+
+
+def variant_row(c: VariantCluster) -> dict:
+    return {
+        "en": c.en,
+        "en_variants": list(c.en_variants),
+        "renderings": [{"zh": r.zh, "doc_ids": list(r.doc_ids), "count": r.count} for r in c.renderings],
+    }

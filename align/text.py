@@ -1,0 +1,27 @@
+"""The one copy of small text predicates every stage shares."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# CJK Unified Ideographs with Extension A: what counts as a Han character.
+HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def english_key(text: str) -> str:
+    """English compared as a reader would: width, curly apostrophes, case and spacing ignored."""
+    text = unicodedata.normalize("NFKC", text).replace("’", "'").replace("‘", "'")
+    return " ".join(text.lower().split())
+
+
+def contains_words(text: str, words: str) -> bool:
+    """``words`` inside ``text`` not as part of a longer Latin word ("art" is not in "start")."""
+    start = text.find(words)
+    while start >= 0:
+        end = start + len(words)
+        if (start == 0 or not text[start - 1].isascii() or not text[start - 1].isalnum()) and \
+                (end == len(text) or not text[end].isascii() or not text[end].isalnum()):
+            return True
+        start = text.find(words, start + 1)
+    return False

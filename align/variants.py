@@ -1,0 +1,100 @@
+"""Renderings of one name or term across documents: the pairs grouped by English
+(case-, spelling- and prefix-variants joined) with every Chinese rendering.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+
+from .records import PhrasePair, Rendering, VariantCluster
+
+CLUSTER_KINDS = frozenset({"name", "term", "acronym", "title"})
+MAX_SURNAME_EDITS = 2
+
+
+def variant_clusters(pairs: list[PhrasePair]) -> list[VariantCluster]:
+    """English names and terms with every Chinese rendering and the documents using each.
+
+    Spellings join one cluster when they are equal ignoring case, space and
+    apostrophes; when they share the first name and the last names are within
+    :data:`MAX_SURNAME_EDITS` edits (Moskovitz/Moskowitz); or when one is the other's
+    word prefix (Priscilla / Priscilla Chan) and the prefix fits only one longer name.
+    Only clusters with two renderings or two spellings are returned, sorted by name.
+    """
+    usable = [p for p in pairs if p.kind in CLUSTER_KINDS and p.en.strip() and p.zh.strip()]
+    spellings = sorted({p.en.strip() for p in usable})
+    keys = sorted({_name_key(s) for s in spellings})
+    parent = {k: k for k in keys}
+
+    def find(k: str) -> str:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    for a_i, a in enumerate(keys):
+        for b in keys[a_i + 1:]:
+            if _same_surname_variant(a, b):
+                union(a, b)
+    for a in keys:
+        longer = [b for b in keys if b != a and b.startswith(a + " ")]
+        if len(longer) == 1 or (longer and len({find(b) for b in longer}) == 1):
+            union(a, longer[0])
+
+    groups: dict[str, list[PhrasePair]] = defaultdict(list)
+    for p in usable:
+        groups[find(_name_key(p.en.strip()))].append(p)
+    clusters = []
+    for members in groups.values():
+        spelled = Counter(p.en.strip() for p in members)
+        by_zh: dict[str, set[str]] = defaultdict(set)
+        counts: Counter = Counter()
+        for p in members:
+            by_zh[p.zh].add(p.doc_id)
+            counts[p.zh] += 1
+        if len(by_zh) < 2 and len(spelled) < 2:
+            continue
+        canonical = min(spelled.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[0]
+        renderings = tuple(
+            Rendering(zh=zh, doc_ids=tuple(sorted(by_zh[zh])), count=counts[zh])
+            for zh in sorted(by_zh, key=lambda z: (-counts[z], z))
+        )
+        clusters.append(VariantCluster(en=canonical, en_variants=tuple(sorted(spelled)), renderings=renderings))
+    clusters.sort(key=lambda c: (c.en.casefold(), c.en))
+    return clusters
+
+
+def _name_key(en: str) -> str:
+    return " ".join(re.sub(r"['’`]", "", en).casefold().split())
+
+
+def _same_surname_variant(a: str, b: str) -> bool:
+    """Same first name, same number of words, last names within MAX_SURNAME_EDITS edits."""
+    wa, wb = a.split(), b.split()
+    if len(wa) < 2 or len(wa) != len(wb) or wa[:-1] != wb[:-1]:
+        return False
+    sa, sb = wa[-1], wb[-1]
+    # Short surnames (Cox, Ek) would join unrelated people at two edits.
+    limit = min(MAX_SURNAME_EDITS, max(0, min(len(sa), len(sb)) // 3))
+    return _edit_distance(sa, sb, limit) <= limit
+
+
+def _edit_distance(a: str, b: str, cap: int) -> int:
+    """Levenshtein distance, stopping early once it exceeds ``cap``."""
+    if abs(len(a) - len(b)) > cap:
+        return cap + 1
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        if min(cur) > cap:
+            return cap + 1
+        prev = cur
+    return prev[-1]
