@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 from pathlib import Path
@@ -9,9 +10,31 @@ from typing import Annotated
 
 import typer
 
-from .errors import AlignError
+from .errors import AlignError, InputError
 
-app = typer.Typer(
+
+class _App(typer.Typer):
+    """A Typer app whose commands share one error handler: a user's mistake (any
+    :class:`AlignError`) is one line, ``ErrorType: message``, and exit status 1."""
+
+    def command(self, *args, **kwargs):
+        register = super().command(*args, **kwargs)
+
+        def decorator(func):
+            @functools.wraps(func)
+            def run(*a, **kw):
+                try:
+                    return func(*a, **kw)
+                except AlignError as exc:
+                    typer.echo(f"{type(exc).__name__}: {exc}", err=True)
+                    raise typer.Exit(1) from None
+
+            return register(run)
+
+        return decorator
+
+
+app = _App(
     add_completion=False,
     no_args_is_help=True,
     help="Build a Chinese–English phrase alignment dataset from articles that quote English.",
@@ -19,11 +42,6 @@ app = typer.Typer(
 
 DEFAULT_GOLD = Path("tests/gold/seeds.jsonl")
 DEFAULT_LINKS_GOLD = Path("tests/gold/links.jsonl")
-
-
-def _fail(exc: AlignError) -> None:
-    typer.echo(f"{type(exc).__name__}: {exc}", err=True)
-    raise typer.Exit(1)
 
 
 @app.command()
@@ -44,6 +62,7 @@ def build(
     from rich.console import Console
     from rich.table import Table
 
+    from .config import BuildConfig
     from .pipeline import build as run_build
 
     if raw.resolve() == Path("raw").resolve():
@@ -51,28 +70,24 @@ def build(
             gold = DEFAULT_GOLD
         if links_gold is None and DEFAULT_LINKS_GOLD.is_file():
             links_gold = DEFAULT_LINKS_GOLD
-    max_bytes = int(max_mb * 1024 * 1024)
-    options = dict(gold_path=gold, variant=variant, strict=strict, max_bytes=max_bytes, review=review,
-                   link=link, link_scorer=link_scorer, links_gold_path=links_gold,
-                   min_confidence=min_confidence)
+    config = BuildConfig(variant=variant, max_bytes=int(max_mb * 1024 * 1024), strict=strict,
+                         min_confidence=min_confidence, link=link, link_scorer=link_scorer, review=review,
+                         gold_path=gold, links_gold_path=links_gold)
     errors = Console(stderr=True)
-    try:
-        if errors.is_terminal:
-            # Progress only for a person watching; logs and pipes stay clean.
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    if errors.is_terminal:
+        # Progress only for a person watching; logs and pipes stay clean.
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-            from .read import list_files
+        from .read import list_files
 
-            total = len(list_files(raw)) if raw.is_dir() else None
-            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                          console=errors, transient=True) as bar:
-                task = bar.add_task("reading", total=total)
-                report = run_build(raw, out, **options,
-                                   progress=lambda path: bar.update(task, advance=1, description=path[:40]))
-        else:
-            report = run_build(raw, out, **options)
-    except AlignError as exc:
-        _fail(exc)
+        total = len(list_files(raw)) if raw.is_dir() else None
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      console=errors, transient=True) as bar:
+            task = bar.add_task("reading", total=total)
+            report = run_build(raw, out, config,
+                               progress=lambda path: bar.update(task, advance=1, description=path[:40]))
+    else:
+        report = run_build(raw, out, config)
     console = Console(highlight=False)
     table = Table(title=f"align build: {raw} -> {out}")
     table.add_column("document")
@@ -108,10 +123,7 @@ def report(
     """Write the static HTML review page of a build (opens offline in a browser)."""
     from .report import write_report
 
-    try:
-        path = write_report(build_dir, raw if raw.is_dir() else None, out or build_dir / "report" / "index.html")
-    except AlignError as exc:
-        _fail(exc)
+    path = write_report(build_dir, raw if raw.is_dir() else None, out or build_dir / "report" / "index.html")
     typer.echo(f"wrote {path}")
 
 
@@ -120,11 +132,10 @@ def normalize(
     variant: Annotated[str, typer.Option("--from", help="Source script: auto, hk, tw, t or s.")] = "auto",
 ) -> None:
     """Normalize standard input to Simplified Chinese on standard output."""
-    from .normalize import VARIANTS, normalize_text
+    from .config import BuildConfig
+    from .normalize import normalize_text
 
-    if variant not in ("auto", *VARIANTS):
-        typer.echo(f"ValueError: --from must be one of auto, {', '.join(VARIANTS)}", err=True)
-        raise typer.Exit(2)
+    BuildConfig(variant=variant)  # the one check of --from
     text = sys.stdin.read()
     out, _, _, _ = normalize_text(text, variant)
     sys.stdout.write(out)
@@ -142,17 +153,14 @@ def eval_(
     from .evaluate import evaluate
     from .gold import load_gold
 
-    try:
-        gold_pairs = load_gold(gold)
-        path = build_dir / parquet_name("pairs")
-        if not path.is_file():
-            raise AlignError(f"{path}: no pairs; run `align build` first")
-        import pyarrow.parquet as pq
+    gold_pairs = load_gold(gold)
+    path = build_dir / parquet_name("pairs")
+    if not path.is_file():
+        raise InputError(f"{path}: no pairs; run `align build` first")
+    import pyarrow.parquet as pq
 
-        rows = pq.read_table(path).to_pylist()
-        docs = {r["doc_id"] for r in pq.read_table(build_dir / parquet_name("documents")).to_pylist()}
-    except AlignError as exc:
-        _fail(exc)
+    rows = pq.read_table(path).to_pylist()
+    docs = {r["doc_id"] for r in pq.read_table(build_dir / parquet_name("documents")).to_pylist()}
     preds = [(r["doc_id"], r["translation"]["en"], r["translation"]["zh"], r["kind"]) for r in rows
              if r["kind"] != "linked"]
     result = evaluate(preds, gold_pairs, docs)
@@ -189,14 +197,11 @@ def push(
     from .push import files_to_upload
     from .push import push as run_push
 
-    try:
-        if dry_run:
-            for rel in files_to_upload(build_dir):
-                typer.echo(rel)
-            return
-        url = run_push(build_dir, repo_id, private=private)
-    except AlignError as exc:
-        _fail(exc)
+    if dry_run:
+        for rel in files_to_upload(build_dir):
+            typer.echo(rel)
+        return
+    url = run_push(build_dir, repo_id, private=private)
     typer.echo(f"pushed {build_dir} to {url}")
 
 

@@ -1,6 +1,48 @@
-"""Settings shared by several stages."""
+"""The settings of a build, in one frozen object validated once (like datatrove's
+``MinhashConfig``); ``str(config)`` names every setting, for the card (like sacrebleu's
+signature)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import BuildError
+
 # The scripts a document can be in: Hong Kong, Taiwan, other Traditional, Simplified.
 SCRIPT_VARIANTS = ("hk", "tw", "t", "s")
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class BuildConfig:
+    """What a build does. Each error names the command-line option it comes from."""
+
+    variant: str = "auto"  # script of the sources: auto or one of SCRIPT_VARIANTS
+    max_bytes: int = DEFAULT_MAX_BYTES  # files larger than this are skipped
+    strict: bool = False  # any skipped file fails the build
+    min_confidence: float | None = None  # None: the pair model's own threshold
+    link: bool = True
+    link_scorer: str = "default"
+    review: bool = True  # write the HTML review page
+    gold_path: Path | None = None
+    links_gold_path: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.variant != "auto" and self.variant not in SCRIPT_VARIANTS:
+            raise BuildError(f"--from {self.variant}: expected one of auto, {', '.join(SCRIPT_VARIANTS)}")
+        if self.min_confidence is not None and not 0.0 <= self.min_confidence <= 1.0:
+            raise BuildError(f"--min-confidence {self.min_confidence}: expected a probability between 0 and 1")
+        if self.max_bytes <= 0:
+            raise BuildError(f"--max-mb {self.max_bytes / 1024 / 1024:g}: expected a positive size")
+        for name in ("gold_path", "links_gold_path"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, Path):
+                object.__setattr__(self, name, Path(value))
+
+    def __str__(self) -> str:
+        """Every setting that shapes the output, as one line (gold files only score it)."""
+        confidence = "model" if self.min_confidence is None else f"{self.min_confidence:g}"
+        link = f"{self.link_scorer}" if self.link else "off"
+        return (f"from:{self.variant}|max-mb:{self.max_bytes / 1024 / 1024:g}|strict:{'yes' if self.strict else 'no'}|"
+                f"min-confidence:{confidence}|link:{link}|review:{'yes' if self.review else 'no'}")

@@ -9,24 +9,24 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from . import __version__, score
-from .config import SCRIPT_VARIANTS
-from .dataset.schema import link_row, linked_pair_row, pair_row, passage_row, variant_row
+from .config import BuildConfig
+from .dataset.schema import document_row, link_row, linked_pair_row, pair_row, passage_row, variant_row
 from .errors import BuildError, InputError
 from .evaluate import EvalResult, correct_flags, evaluate, score_links
 from .extract import extract_pairs
 from .gold import load_gold, load_link_gold
 from .link import CollectionLinker
 from .normalize import normalize_document
-from .pair_model import shipped_model
+from .pair_model import PairModel, shipped_model
 from .publish import BuildWriter
-from .read import CONTROL_FILES, DEFAULT_MAX_BYTES, DocumentMeta, SkippedFile, list_files, load_manifest, read_folder
-from .records import DocumentStatus, PhrasePair
+from .read import CONTROL_FILES, DocumentMeta, SkippedFile, list_files, load_manifest, read_folder
+from .records import DocumentStatus, NormalizedDocument, Passage, PhrasePair, RawDocument, Rejection
 from .report import write_report
 from .segment import segment_document
 from .variants import CLUSTER_KINDS, variant_clusters
@@ -107,18 +107,69 @@ def _status_dict(d: DocumentStatus) -> dict:
     }
 
 
-def documents(raw_dir: Path | str, variant: str = "auto"):
-    """``(normalized document, passages)`` of every readable document of ``raw_dir`` with
-    Chinese text, read as the build reads it (manifest encodings and variants honoured)."""
+@dataclass(slots=True)
+class ProcessedDocument:
+    """One document after read -> normalize -> segment -> extract."""
+
+    raw: RawDocument
+    meta: DocumentMeta
+    doc: NormalizedDocument
+    passages: list[Passage]
+    pairs: list[PhrasePair]
+    rejections: list[Rejection]
+
+
+def prepare_document(raw: RawDocument, meta: DocumentMeta, variant: str = "auto"
+                     ) -> tuple[NormalizedDocument, list[Passage]] | str:
+    """Normalize and segment ``raw``; a string is the reason it is skipped."""
+    norm = normalize_document(raw, meta.variant or variant)
+    if not any("\u4e00" <= ch <= "\u9fff" for ch in norm.text):
+        return "no Chinese text"
+    return norm, segment_document(norm)
+
+
+def process_document(raw: RawDocument, meta: DocumentMeta, config: BuildConfig,
+                     model: PairModel) -> ProcessedDocument | DocumentStatus:
+    """The per-document stages; a skipped document comes back as its status."""
+    prepared = prepare_document(raw, meta, config.variant)
+    if isinstance(prepared, str):
+        return DocumentStatus(raw.path, raw.doc_id, "skipped", prepared, sha256=raw.sha256, encoding=raw.encoding)
+    norm, passages = prepared
+    pairs, rejections = extract_pairs(norm, passages, model, _threshold(config, model))
+    return ProcessedDocument(raw, meta, norm, passages, pairs, rejections)
+
+
+def process_folder(raw_dir: Path, config: BuildConfig, model: PairModel,
+                   manifest: dict[str, DocumentMeta] | None = None,
+                   progress: Callable[[str], None] | None = None) -> Iterator[ProcessedDocument | DocumentStatus]:
+    """Every file of ``raw_dir`` through :func:`process_document`, one at a time, in path order."""
+    manifest = load_manifest(raw_dir) if manifest is None else manifest
+    encodings = {rel: m.encoding for rel, m in manifest.items() if m.encoding}
+    for item in read_folder(raw_dir, encodings=encodings, max_bytes=config.max_bytes):
+        if progress:
+            progress(item.path)
+        if isinstance(item, SkippedFile):
+            yield DocumentStatus(item.path, None, "skipped", item.reason)
+        else:
+            yield process_document(item, manifest.get(item.path, DocumentMeta()), config, model)
+
+
+def _threshold(config: BuildConfig, model: PairModel) -> float:
+    return model.min_confidence if config.min_confidence is None else config.min_confidence
+
+
+def documents(raw_dir: Path | str, variant: str = "auto") -> Iterator[tuple[NormalizedDocument, list[Passage]]]:
+    """``(normalized document, passages)`` of every document of ``raw_dir`` the build would
+    extract from (manifest encodings and variants honoured): for tools that run their own
+    extraction."""
     raw_dir = Path(raw_dir)
     manifest = load_manifest(raw_dir)
     encodings = {rel: m.encoding for rel, m in manifest.items() if m.encoding}
     for item in read_folder(raw_dir, encodings=encodings):
-        if isinstance(item, SkippedFile):
-            continue
-        norm = normalize_document(item, manifest.get(item.path, DocumentMeta()).variant or variant)
-        if any("\u4e00" <= ch <= "\u9fff" for ch in norm.text):
-            yield norm, segment_document(norm)
+        if not isinstance(item, SkippedFile):
+            prepared = prepare_document(item, manifest.get(item.path, DocumentMeta()), variant)
+            if not isinstance(prepared, str):
+                yield prepared
 
 
 def pairs_for_linking(pairs: list[PhrasePair], rejections: list) -> list[PhrasePair]:
@@ -129,176 +180,185 @@ def pairs_for_linking(pairs: list[PhrasePair], rejections: list) -> list[PhraseP
 
 
 def load_folder(raw_dir: Path | str, variant: str = "auto", min_confidence: float | None = None):
-    """Every readable document of ``raw_dir`` through read, normalize, segment and extract,
-    in memory: ``(docs, passages, pairs)`` keyed by doc_id. For tools and tests on small
-    folders; :func:`build` streams instead."""
+    """Every document of ``raw_dir`` through :func:`process_document`, in memory:
+    ``(docs, passages, pairs)`` keyed by doc_id (the pairs as linking sees them). For tools
+    and tests on small folders; :func:`build` streams instead."""
+    config = BuildConfig(variant=variant, min_confidence=min_confidence)
     docs, passages, pairs = {}, {}, []
-    for norm, doc_passages in documents(raw_dir, variant):
-        docs[norm.doc_id] = norm
-        passages[norm.doc_id] = doc_passages
-        pairs += pairs_for_linking(*extract_pairs(norm, doc_passages, min_confidence=min_confidence))
+    for result in process_folder(Path(raw_dir), config, shipped_model()):
+        if isinstance(result, ProcessedDocument):
+            docs[result.doc.doc_id] = result.doc
+            passages[result.doc.doc_id] = result.passages
+            pairs += pairs_for_linking(result.pairs, result.rejections)
     return docs, passages, pairs
 
 
-def build(raw_dir: Path | str, out_dir: Path | str, gold_path: Path | str | None = None,
-          variant: str = "auto", max_bytes: int = DEFAULT_MAX_BYTES, strict: bool = False,
-          progress: Callable[[str], None] | None = None, review: bool = True, link: bool = True,
-          link_scorer: str = "default", links_gold_path: Path | str | None = None,
-          min_confidence: float | None = None) -> BuildReport:
+@dataclass
+class BuildRows:
+    """What the per-document stages leave for the corpus-wide ones."""
+
+    pairs: list[dict] = field(default_factory=list)
+    documents: list[dict] = field(default_factory=list)
+    cluster_pairs: list[PhrasePair] = field(default_factory=list)
+    tokenizer_sample: score.TokenizerSample = field(default_factory=score.TokenizerSample)
+
+    def add(self, result: ProcessedDocument, report: BuildReport) -> None:
+        passages, pairs = result.passages, result.pairs
+        report.dropped.extend(r for r in result.rejections if r.confidence is not None)
+        for r in result.rejections:
+            report.rejections[r.reason] += 1
+        self.cluster_pairs.extend(pr for pr in pairs if pr.kind in CLUSTER_KINDS)
+        self.tokenizer_sample.add(passages)
+        for pr in pairs:
+            self.pairs.append(pair_row(pr))
+            report.pair_kinds[pr.kind] += 1
+        report.passages += len(passages)
+        report.pairs += len(pairs)
+        report.documents.append(_built_status(result))
+        self.documents.append(document_row(result.raw, result.meta, result.doc, len(passages), len(pairs)))
+
+
+def _built_status(result: ProcessedDocument) -> DocumentStatus:
+    raw, passages = result.raw, result.passages
+    return DocumentStatus(
+        path=raw.path,
+        doc_id=raw.doc_id,
+        status="built",
+        reason=None if any(p.kind == "content" for p in passages) else "no content passage",
+        sha256=raw.sha256,
+        encoding=raw.encoding,
+        variant=result.doc.variant,
+        opencc_config=result.doc.opencc_config,
+        passages=len(passages),
+        pairs=len(result.pairs),
+    )
+
+
+def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None = None, *,
+          progress: Callable[[str], None] | None = None, **settings) -> BuildReport:
     """Build the dataset of ``raw_dir`` into ``out_dir``; return what was done.
 
-    Documents stream through read -> normalize -> segment -> extract one at a time;
-    passages go straight to disk, so memory holds the pairs and a bounded sample of
-    text for the tokenizer, not the corpus. ``progress`` is called once per file.
+    ``config`` (or its fields as keywords) says how. Documents stream through
+    :func:`process_document` one at a time; their passages go straight to disk, so memory
+    holds the pairs and a bounded sample of text for the tokenizer, not the corpus. Then,
+    over the whole build: link, variant clusters, scores, evaluation against gold, the
+    files, the review page. ``progress`` is called once per file.
     """
+    config = config or BuildConfig(**settings)
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     if not raw_dir.is_dir():
         raise InputError(f"{raw_dir}: no such folder")
     manifest = load_manifest(raw_dir)
+    # Gold files are read first: a bad one fails before any work.
+    gold = load_gold(config.gold_path) if config.gold_path else None
+    links_gold = load_link_gold(config.links_gold_path) if config.links_gold_path else None
     model = shipped_model()
-    if variant != "auto" and variant not in SCRIPT_VARIANTS:
-        raise BuildError(f"--from {variant}: expected one of auto, {', '.join(SCRIPT_VARIANTS)}")
-    if min_confidence is not None and not 0.0 <= min_confidence <= 1.0:
-        raise BuildError(f"--min-confidence {min_confidence}: expected a probability between 0 and 1")
-    report = BuildReport(min_confidence=model.min_confidence if min_confidence is None else min_confidence)
-    pair_rows, document_rows = [], []
-    spm_sample: list[str] = []
-    spm_chars = 0
-    all_pairs: list[PhrasePair] = []
-    linker = CollectionLinker(link_scorer)
-    if link:
-        try:
-            linker.cutoff()  # loads the scorer now: a bad name or a missing package fails before any work
-        except (ValueError, ImportError) as exc:
-            raise BuildError(f"--link-scorer {link_scorer!r}: {exc}") from exc
-        sizes: Counter = Counter()
-        for path in list_files(raw_dir):
-            rel = path.relative_to(raw_dir).as_posix()
-            if rel not in CONTROL_FILES:
-                sizes[manifest.get(rel, DocumentMeta()).collection] += 1
-        linker.expect(dict(sizes))
+    linker = _linker(config, raw_dir, manifest)
+    report = BuildReport(min_confidence=_threshold(config, model))
+    rows = BuildRows()
     with BuildWriter(out_dir) as writer:
-        encodings = {rel: m.encoding for rel, m in manifest.items() if m.encoding}
-        for item in read_folder(raw_dir, encodings=encodings, max_bytes=max_bytes):
-            if progress:
-                progress(item.path)
-            if isinstance(item, SkippedFile):
-                report.documents.append(DocumentStatus(item.path, None, "skipped", item.reason))
+        for result in process_folder(raw_dir, config, model, manifest, progress):
+            if isinstance(result, DocumentStatus):
+                report.documents.append(result)
                 continue
-            meta = manifest.get(item.path, DocumentMeta())
-            norm = normalize_document(item, meta.variant or variant)
-            if not any("\u4e00" <= ch <= "\u9fff" for ch in norm.text):
-                report.documents.append(DocumentStatus(item.path, item.doc_id, "skipped", "no Chinese text",
-                                                       sha256=item.sha256, encoding=item.encoding))
-                continue
-            passages = segment_document(norm)
-            pairs, rejections = extract_pairs(norm, passages, model, report.min_confidence)
-            report.dropped.extend(r for r in rejections if r.confidence is not None)
-            script, config = norm.variant, norm.opencc_config
-            all_pairs.extend(pr for pr in pairs if pr.kind in CLUSTER_KINDS)
-            if link and linker.wants(meta.collection):
-                linker.keep(meta.collection, norm, passages, pairs_for_linking(pairs, rejections))
-            del norm  # the largest object of the loop: free it before the next file
-            for r in rejections:
-                report.rejections[r.reason] += 1
-            writer.passages.add([passage_row(p) for p in passages])
-            # The tokenizer learns from the first passages in document order, up to a cap,
-            # so memory stays flat however large the corpus is.
-            for p in passages:
-                if spm_chars >= score.SPM_MAX_CHARS or len(spm_sample) >= score.SPM_MAX_SENTENCES:
-                    break
-                if p.kind != "boilerplate":
-                    spm_sample.append(p.text)
-                    spm_chars += len(p.text)
-            for pr in pairs:
-                pair_rows.append(pair_row(pr))
-                report.pair_kinds[pr.kind] += 1
-            report.passages += len(passages)
-            report.pairs += len(pairs)
-            status = DocumentStatus(
-                path=item.path,
-                doc_id=item.doc_id,
-                status="built",
-                reason=None if any(p.kind == "content" for p in passages) else "no content passage",
-                sha256=item.sha256,
-                encoding=item.encoding,
-                variant=script,
-                opencc_config=config,
-                passages=len(passages),
-                pairs=len(pairs),
-            )
-            report.documents.append(status)
-            document_rows.append(
-                {
-                    "doc_id": item.doc_id,
-                    "path": item.path,
-                    "sha256": item.sha256,
-                    "encoding": item.encoding,
-                    "variant": script,
-                    "opencc_config": config or "none",
-                    "chars": len(item.text),
-                    "passages": len(passages),
-                    "pairs": len(pairs),
-                    "title": meta.title,
-                    "source_url": meta.source_url,
-                    "license": meta.license,
-                    "collection": meta.collection,
-                }
-            )
-        if not report.built:
-            raise InputError(f"{raw_dir}: no readable text document (looked at {len(report.documents)} files)")
-        if strict and report.skipped:
-            first = report.skipped[0]
-            raise InputError(f"{raw_dir.name}/{first.path}: skipped ({first.reason}); --strict allows no skip")
-        link_rows: list[dict] = []
-        if link:
-            links = linker.run()
-            report.link_notes = linker.notes
-            link_rows = [link_row(lk) for lk in links]
-            pair_rows.extend(linked_pair_row(lk) for lk in links)
-            if links:
-                report.pair_kinds["linked"] += len(links)
-            report.pairs += len(links)
-            if links_gold_path is not None:
-                report.links_gold = {**score_links(links, load_link_gold(Path(links_gold_path)), linker.linked_documents,
-                                                       linker.linked_passages),
-                                     "scorer": linker.scorer_name, "threshold": linker.cutoff()}
-        variant_rows = [variant_row(c) for c in variant_clusters(all_pairs)]
+            if linker and linker.wants(result.meta.collection):
+                linker.keep(result.meta.collection, result.doc, result.passages,
+                            pairs_for_linking(result.pairs, result.rejections))
+            writer.passages.add([passage_row(p) for p in result.passages])
+            rows.add(result, report)
+            del result  # the document is the largest object of the loop: free it before the next
+        _check_built(report, raw_dir, config.strict)
+        link_rows = _link(linker, rows, report, links_gold)
+        variant_rows = [variant_row(c) for c in variant_clusters(rows.cluster_pairs)]
         report.links = len(link_rows)
         report.variants = len(variant_rows)
-        pair_rows.sort(key=lambda r: (r["doc_id"], r["start"], r["en_start"] if r["en_start"] is not None else -1,
-                                      r["translation"]["en"]))
-        corpus = spm_sample[: score.SPM_MAX_SENTENCES]
-        corpus += [t for r in pair_rows for t in (r["translation"]["en"], r["translation"]["zh"])]
-        spm_model = score.train_sentencepiece(corpus, score.spm_vocab_size(corpus))
-        counter = score.TokenCounter(spm_model)
-        score.add_pair_metrics(pair_rows, counter)
-        report.tokenizer_vocab = counter.vocab_size
-        if gold_path is not None:
-            built_ids = {d.doc_id for d in report.built}
-            gold = [g for g in load_gold(Path(gold_path)) if g.doc_id in built_ids]
-            # Linked pairs are scored against the links gold, not the inline pairs gold.
-            inline = [r for r in pair_rows if r["kind"] != "linked"]
-            predictions = [(r["doc_id"], r["translation"]["en"], r["translation"]["zh"], r["kind"]) for r in inline]
-            report.gold = evaluate(predictions, gold)
-            labels = correct_flags(predictions, gold)
-            scored = [(r["confidence"], ok) for r, ok in zip(inline, labels, strict=True) if ok is not None]
-            report.calibration = {
-                "pairs": len(scored),
-                "brier": score.brier([c for c, _ in scored], [ok for _, ok in scored]),
-                "reliability": score.reliability([c for c, _ in scored], [ok for _, ok in scored]),
-            }
+        rows.pairs.sort(key=lambda r: (r["doc_id"], r["start"], r["en_start"] if r["en_start"] is not None else -1,
+                                       r["translation"]["en"]))
+        spm_model = _score(rows, report)
+        if gold is not None:
+            _evaluate(rows.pairs, gold, report)
         template = resources.files("align").joinpath("card_template.md").read_text(encoding="utf-8")
         writer.commit(
-            {"pairs": pair_rows, "documents": document_rows, "links": link_rows, "variants": variant_rows},
+            {"pairs": rows.pairs, "documents": rows.documents, "links": link_rows, "variants": variant_rows},
             template,
-            card_values_for(report, gold_path, pair_rows),
+            card_values_for(report, config.gold_path, rows.pairs),
             report.as_dict(),
             PRETTY_NAME,
             extra_files={"tokenizer/spm.model": spm_model},
-            finish=(lambda tmp: write_report(tmp, raw_dir, tmp / "report" / "index.html")) if review else None,
+            finish=(lambda tmp: write_report(tmp, raw_dir, tmp / "report" / "index.html")) if config.review else None,
         )
     return report
+
+
+def _linker(config: BuildConfig, raw_dir: Path, manifest: dict[str, DocumentMeta]) -> CollectionLinker | None:
+    """The linker, its scorer loaded (a bad name or a missing package fails before any work)
+    and the collection sizes known (one over the limit is refused up front)."""
+    if not config.link:
+        return None
+    linker = CollectionLinker(config.link_scorer)
+    try:
+        linker.cutoff()
+    except (ValueError, ImportError) as exc:
+        raise BuildError(f"--link-scorer {config.link_scorer!r}: {exc}") from exc
+    sizes: Counter = Counter()
+    for path in list_files(raw_dir):
+        rel = path.relative_to(raw_dir).as_posix()
+        if rel not in CONTROL_FILES:
+            sizes[manifest.get(rel, DocumentMeta()).collection] += 1
+    linker.expect(dict(sizes))
+    return linker
+
+
+def _check_built(report: BuildReport, raw_dir: Path, strict: bool) -> None:
+    if not report.built:
+        raise InputError(f"{raw_dir}: no readable text document (looked at {len(report.documents)} files)")
+    if strict and report.skipped:
+        first = report.skipped[0]
+        raise InputError(f"{raw_dir.name}/{first.path}: skipped ({first.reason}); --strict allows no skip")
+
+
+def _link(linker: CollectionLinker | None, rows: BuildRows, report: BuildReport, links_gold) -> list[dict]:
+    """Link within each collection; links join ``pairs`` as kind ``linked``."""
+    if linker is None:
+        return []
+    links = linker.run()
+    report.link_notes = linker.notes
+    rows.pairs.extend(linked_pair_row(lk) for lk in links)
+    if links:
+        report.pair_kinds["linked"] += len(links)
+    report.pairs += len(links)
+    if links_gold is not None:
+        report.links_gold = {**score_links(links, links_gold, linker.linked_documents, linker.linked_passages),
+                             "scorer": linker.scorer_name, "threshold": linker.cutoff()}
+    return [link_row(lk) for lk in links]
+
+
+def _score(rows: BuildRows, report: BuildReport) -> bytes:
+    """Train the tokenizer on the sample and the pairs, then add each pair's metrics."""
+    corpus = rows.tokenizer_sample.texts[: score.SPM_MAX_SENTENCES]
+    corpus += [t for r in rows.pairs for t in (r["translation"]["en"], r["translation"]["zh"])]
+    spm_model = score.train_sentencepiece(corpus, score.spm_vocab_size(corpus))
+    counter = score.TokenCounter(spm_model)
+    score.add_pair_metrics(rows.pairs, counter)
+    report.tokenizer_vocab = counter.vocab_size
+    return spm_model
+
+
+def _evaluate(pair_rows: list[dict], gold, report: BuildReport) -> None:
+    """Figures against the pairs gold of the documents built, and calibration."""
+    built_ids = {d.doc_id for d in report.built}
+    gold = [g for g in gold if g.doc_id in built_ids]
+    # Linked pairs are scored against the links gold, not the inline pairs gold.
+    inline = [r for r in pair_rows if r["kind"] != "linked"]
+    predictions = [(r["doc_id"], r["translation"]["en"], r["translation"]["zh"], r["kind"]) for r in inline]
+    report.gold = evaluate(predictions, gold)
+    labels = correct_flags(predictions, gold)
+    scored = [(r["confidence"], ok) for r, ok in zip(inline, labels, strict=True) if ok is not None]
+    report.calibration = {
+        "pairs": len(scored),
+        "brier": score.brier([c for c, _ in scored], [ok for _, ok in scored]),
+        "reliability": score.reliability([c for c, _ in scored], [ok for _, ok in scored]),
+    }
 
 
 def _md(text: str | None) -> str:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import SCRIPT_VARIANTS
+from .config import DEFAULT_MAX_BYTES, SCRIPT_VARIANTS
 from .errors import EmptyDocumentError, EncodingError, InputError
 from .records import RawDocument
 
@@ -25,7 +25,6 @@ logger = logging.getLogger(__name__)
 TEXT_SUFFIXES = frozenset({"", ".txt", ".text", ".md", ".markdown", ".html", ".htm"})
 # Files of the raw folder that are configuration, not articles.
 CONTROL_FILES = frozenset({"manifest.toml", "manifest.yaml", "manifest.yml"})
-DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 
 # Magic numbers of the binaries scrapers leave behind.
 _MAGIC = (

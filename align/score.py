@@ -60,6 +60,23 @@ def spm_vocab_size(texts: Sequence[str]) -> int:
     return min(64000, len(chars) + extra)
 
 
+class TokenizerSample:
+    """The first passages in document order, up to a cap, for SentencePiece to learn from:
+    memory stays flat however large the corpus is."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self.chars = 0
+
+    def add(self, passages) -> None:
+        for p in passages:
+            if self.chars >= SPM_MAX_CHARS or len(self.texts) >= SPM_MAX_SENTENCES:
+                break
+            if p.kind != "boilerplate":
+                self.texts.append(p.text)
+                self.chars += len(p.text)
+
+
 def train_sentencepiece(texts: Iterable[str], vocab_size: int) -> bytes:
     """Train a unigram SentencePiece model; deterministic for the same texts."""
     import sentencepiece as spm

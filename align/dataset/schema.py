@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..records import Link, Passage, PhrasePair, VariantCluster
+from ..read import DocumentMeta
+from ..records import Link, NormalizedDocument, Passage, PhrasePair, RawDocument, VariantCluster
 from ..score import chrf
 
 SIGNAL_FIELDS = ("chrf", "dict", "content", "order", "embedding")
@@ -181,4 +182,22 @@ def variant_row(c: VariantCluster) -> dict:
         "en": c.en,
         "en_variants": list(c.en_variants),
         "renderings": [{"zh": r.zh, "doc_ids": list(r.doc_ids), "count": r.count} for r in c.renderings],
+    }
+
+
+def document_row(raw: RawDocument, meta: DocumentMeta, doc: NormalizedDocument, passages: int, pairs: int) -> dict:
+    return {
+        "doc_id": raw.doc_id,
+        "path": raw.path,
+        "sha256": raw.sha256,
+        "encoding": raw.encoding,
+        "variant": doc.variant,
+        "opencc_config": doc.opencc_config or "none",
+        "chars": len(raw.text),
+        "passages": passages,
+        "pairs": pairs,
+        "title": meta.title,
+        "source_url": meta.source_url,
+        "license": meta.license,
+        "collection": meta.collection,
     }
