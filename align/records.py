@@ -8,7 +8,11 @@ the *original* decoded text, so ``original[start:end]`` is what the record repor
 from __future__ import annotations
 
 from array import array
+from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
+
+from . import __version__
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,3 +167,74 @@ class VariantCluster:
     en: str  # the canonical English (most frequent spelling)
     en_variants: tuple[str, ...]
     renderings: tuple[Rendering, ...]
+
+
+@dataclass
+class BuildReport:
+    documents: list[DocumentStatus] = field(default_factory=list)
+    pair_kinds: Counter = field(default_factory=Counter)
+    rejections: Counter = field(default_factory=Counter)
+    passages: int = 0
+    pairs: int = 0
+    gold: Any = None  # align.evaluate.EvalResult, when a gold file was given
+    tokenizer_vocab: int = 0
+    calibration: dict | None = None
+    links: int = 0
+    variants: int = 0
+    links_gold: dict | None = None
+    link_notes: list[str] = field(default_factory=list)
+    min_confidence: float = 0.0
+    dropped: list = field(default_factory=list)  # readings below min_confidence (Rejection)
+
+    @property
+    def built(self) -> list[DocumentStatus]:
+        return [d for d in self.documents if d.status == "built"]
+
+    @property
+    def skipped(self) -> list[DocumentStatus]:
+        return [d for d in self.documents if d.status == "skipped"]
+
+    def as_dict(self) -> dict:
+        return {
+            "align_version": __version__,
+            "documents": [_status_dict(d) for d in self.documents],
+            "totals": {
+                "documents_built": len(self.built),
+                "documents_skipped": len(self.skipped),
+                "passages": self.passages,
+                "pairs": self.pairs,
+                "pairs_by_kind": dict(sorted(self.pair_kinds.items())),
+            },
+            "rejected_candidates": dict(sorted(self.rejections.items())),
+            "min_confidence": self.min_confidence,
+            "dropped_below_min_confidence": [
+                {"doc_id": r.doc_id, "passage_id": r.passage_id, "en": r.en, "zh": r.zh, "confidence": r.confidence}
+                for r in self.dropped
+            ],
+            "gold": self.gold.as_dict() if self.gold else None,
+            "gold_misses": [
+                {"doc_id": g.doc_id, "en": g.en, "zh": g.zh} for g in (self.gold.misses if self.gold else [])
+            ],
+            "gold_extras": [
+                {"doc_id": d, "en": e, "zh": z} for d, e, z in (self.gold.extras if self.gold else [])
+            ],
+            "calibration": self.calibration,
+            "links": {"count": self.links, "gold": self.links_gold, "notes": self.link_notes},
+            "variants": self.variants,
+            "tokenizer_vocab_size": self.tokenizer_vocab,
+        }
+
+
+def _status_dict(d: DocumentStatus) -> dict:
+    return {
+        "path": d.path,
+        "doc_id": d.doc_id,
+        "status": d.status,
+        "reason": d.reason,
+        "sha256": d.sha256,
+        "encoding": d.encoding,
+        "variant": d.variant,
+        "opencc_config": d.opencc_config,
+        "passages": d.passages,
+        "pairs": d.pairs,
+    }

@@ -65,7 +65,7 @@ def test_card_shows_every_document_script(built):
 
 def test_metric_quantiles_in_the_card_come_from_the_pairs(built):
     from align import score
-    from align.pipeline import _fmt
+    from align.dataset.card import _fmt
 
     out, _ = built
     _, body = _card(out)

@@ -22,7 +22,7 @@ STAGES = [
     {"align.link", "align.variants"},
     {"align.score"},
     {"align.gold", "align.evaluate"},
-    {"align.dataset", "align.publish"},
+    {"align.dataset"},
     {"align.report"},
     {"align.push"},
     {"align.pipeline"},

@@ -7,7 +7,7 @@ import shutil
 import pyarrow.parquet as pq
 import pytest
 
-from align import publish
+from align.dataset import writer as publish
 from align.errors import AlignError, BuildError
 from align.gold import load_gold
 from align.pipeline import build

@@ -1,1 +1,2 @@
-"""The built dataset: its schema and rows (:mod:`.schema`)."""
+"""The built dataset: column types and rows (:mod:`.schema`), the card (:mod:`.card`),
+the parquet files and the atomic swap (:mod:`.writer`)."""

@@ -1,4 +1,4 @@
-"""Stage 6: write the built dataset as a Hugging Face dataset repository.
+"""Write the built dataset as a Hugging Face dataset repository.
 
 Layout of the output folder (the root of a Hub dataset repo)::
 
@@ -21,11 +21,10 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from string import Template
-from typing import Any
 
-from .dataset.schema import CONFIGS, features_spec, parquet_name
-from .errors import BuildError
+from ..errors import BuildError
+from .card import dataset_card_meta, render_card
+from .schema import CONFIGS, features_spec, parquet_name
 
 _WRITER_OPTIONS = dict(
     compression="zstd",
@@ -76,48 +75,6 @@ class StreamingParquet:
             self._flush(self.buffer)
             self.buffer = []
         self.writer.close()
-
-
-def yaml_front_matter(meta: dict[str, Any]) -> str:
-    import yaml
-
-    # safe_dump quotes anything article-derived that would break the YAML.
-    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000) + "---\n"
-
-
-def dataset_card_meta(features: dict, counts: dict[str, int], pretty_name: str,
-                      size_bytes: dict[str, int]) -> dict[str, Any]:
-    total = counts.get("pairs", 0)
-    size = "n<1K" if total < 1000 else "1K<n<10K" if total < 10_000 else "10K<n<100K" if total < 100_000 else "100K<n<1M"
-    return {
-        "pretty_name": pretty_name,
-        "language": ["zh", "en"],
-        "license": "other",
-        "multilinguality": ["translation"],
-        "task_categories": ["translation"],
-        "size_categories": [size],
-        "tags": ["alignment", "parallel-phrases", "chinese", "opencc"],
-        "configs": [
-            {
-                "config_name": config,
-                "data_files": [{"split": "train", "path": parquet_name(config)}],
-                **({"default": True} if config == "pairs" else {}),
-            }
-            for config in CONFIGS
-        ],
-        "dataset_info": [
-            {
-                "config_name": config,
-                "features": features[config]._to_yaml_list(),
-                "splits": [{"name": "train", "num_bytes": size_bytes[config], "num_examples": counts[config]}],
-            }
-            for config in CONFIGS
-        ],
-    }
-
-
-def render_card(template_text: str, meta: dict[str, Any], values: dict[str, str]) -> str:
-    return yaml_front_matter(meta) + Template(template_text).substitute(values)
 
 
 class BuildWriter:
