@@ -119,12 +119,18 @@ def report(
     build_dir: Annotated[Path, typer.Option("--build", help="Built dataset folder.")] = Path("build"),
     raw: Annotated[Path, typer.Option(help="Raw folder, to mark documents whose source changed since the build.")] = Path("raw"),
     out: Annotated[Path | None, typer.Option(help="HTML file to write (default BUILD/report/index.html).")] = None,
+    screenshot: Annotated[Path | None, typer.Option(help="Also write a PNG of the page (needs Chromium).")] = None,
+    width: Annotated[int, typer.Option(help="Screenshot width in pixels.")] = 1280,
+    height: Annotated[int, typer.Option(help="Screenshot height in pixels.")] = 2400,
 ) -> None:
     """Write the static HTML review page of a build (opens offline in a browser)."""
-    from .report import write_report
+    from .review import screenshot as take_screenshot
+    from .review import write_report
 
     path = write_report(build_dir, raw if raw.is_dir() else None, out or build_dir / "report" / "index.html")
     typer.echo(f"wrote {path}")
+    if screenshot is not None:
+        typer.echo(f"wrote {take_screenshot(path, screenshot, width, height)}")
 
 
 @app.command()

@@ -26,7 +26,7 @@ from .normalize import normalize_document
 from .pair_model import PairModel, shipped_model
 from .read import CONTROL_FILES, DocumentMeta, SkippedFile, list_files, load_manifest, read_folder
 from .records import BuildReport, DocumentStatus, NormalizedDocument, Passage, PhrasePair, RawDocument, Rejection
-from .report import write_report
+from .review import write_report
 from .segment import segment_document
 from .variants import CLUSTER_KINDS, variant_clusters
 

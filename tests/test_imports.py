@@ -23,7 +23,7 @@ STAGES = [
     {"align.score"},
     {"align.gold", "align.evaluate"},
     {"align.dataset"},
-    {"align.report"},
+    {"align.review"},
     {"align.push"},
     {"align.pipeline"},
     {"align.cli", "align.__main__"},

@@ -15,9 +15,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
-from align import report
-from align.report import json_for_script, mark_spans, render_report, write_report
+from align.cli import app
+from align.review import render_report, write_report
+from align.review.documents import mark_spans
+from align.review.html import json_for_script
 
 from .conftest import RAW
 
@@ -199,13 +202,14 @@ def test_links_and_gold_lists_are_shown(seed_report, tmp_path):
     assert "Missed Name" in text and "漏掉的名字" in text and "Extra Name" in text
 
 
-def test_main_writes_the_page_and_a_screenshot(seed_report, tmp_path):
+def test_the_report_command_writes_the_page_and_a_screenshot(seed_report, tmp_path):
     if not CHROMIUM.is_file():
         pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
     out, png = tmp_path / "report.html", tmp_path / "report.png"
-    assert report.main(["--build", str(seed_report[0]), "--out", str(out), "--screenshot", str(png),
-                        "--height", "900"]) == 0
-    assert out.read_bytes() == render_report(seed_report[0]).encode("utf-8")
+    result = CliRunner().invoke(app, ["report", "--build", str(seed_report[0]), "--out", str(out),
+                                      "--screenshot", str(png), "--height", "900"])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == render_report(seed_report[0], Path("raw")).encode("utf-8")  # the command checks ./raw
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from align.report import render_report, write_report
+from align.review import render_report, write_report
 from tests.test_report import SHARD, read_rows, severe_entries
 
 SCRIPT = "<script>alert(1)</script>"
