@@ -155,18 +155,16 @@ def eval_(
     links_gold: Annotated[Path | None, typer.Option(help="Gold links (JSON lines) to score the links config against.")] = None,
 ) -> None:
     """Precision, recall and boundary accuracy of a build against gold pairs (and links)."""
+    from .dataset.load import read_config
     from .dataset.schema import parquet_name
     from .evaluate import evaluate
     from .gold import load_gold
 
     gold_pairs = load_gold(gold)
-    path = build_dir / parquet_name("pairs")
-    if not path.is_file():
-        raise InputError(f"{path}: no pairs; run `align build` first")
-    import pyarrow.parquet as pq
-
-    rows = pq.read_table(path).to_pylist()
-    docs = {r["doc_id"] for r in pq.read_table(build_dir / parquet_name("documents")).to_pylist()}
+    rows = read_config(build_dir, "pairs")
+    if rows is None:
+        raise InputError(f"{build_dir / parquet_name('pairs')}: no pairs; run `align build` first")
+    docs = {r["doc_id"] for r in read_config(build_dir, "documents") or []}
     preds = [(r["doc_id"], r["translation"]["en"], r["translation"]["zh"], r["kind"]) for r in rows
              if r["kind"] != "linked"]
     result = evaluate(preds, gold_pairs, docs)
@@ -186,8 +184,11 @@ def eval_(
         typer.echo(f"bound  {d}  {e} -> {z} (gold {want})")
     if links_gold is not None:
         from .evaluate import evaluate_links
+        from .gold import load_link_gold
 
-        figures = evaluate_links(build_dir, links_gold)
+        links = read_config(build_dir, "links") or []
+        passages = {r["passage_id"]: r["text"] for r in read_config(build_dir, "passages") or []}
+        figures = evaluate_links(links, passages, docs, load_link_gold(links_gold))
         for name, value in figures.items():
             typer.echo(f"{name:20}{value}")
 

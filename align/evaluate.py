@@ -13,9 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from .gold import GoldPair, LinkGold, load_link_gold
+from .gold import GoldPair, LinkGold
 from .records import Link, NormalizedDocument, Passage
 from .text import english_key as key
 
@@ -156,17 +155,12 @@ def correct_flags(predicted: list[tuple[str, str, str, str]], gold: list[GoldPai
     return out
 
 
-def evaluate_links(build_dir: Path, gold_path: Path) -> dict:
-    """Top-1 accuracy and abstention precision of a build's ``links`` against gold links,
-    judged as the build judges them (:func:`span_matches_gold`)."""
-    import pyarrow.parquet as pq
-
-    links_file = build_dir / "links" / "train-00000-of-00001.parquet"
-    links = pq.read_table(links_file).to_pylist() if links_file.is_file() else []
-    passages = {r["passage_id"]: r["text"] for r in
-                pq.read_table(build_dir / "passages" / "train-00000-of-00001.parquet").to_pylist()}
-    docs = {r["doc_id"] for r in pq.read_table(build_dir / "documents" / "train-00000-of-00001.parquet").to_pylist()}
-    gold = {k: g for k, g in load_link_gold(gold_path).items() if g.source_doc_id in docs}
+def evaluate_links(links: list[dict], passage_texts: Mapping[str, str], doc_ids: set[str],
+                   gold: Mapping[tuple[str, str], LinkGold]) -> dict:
+    """Top-1 accuracy and abstention precision of a build's ``links`` rows against gold
+    links, judged as the build judges them (:func:`span_matches_gold`)."""
+    passages = passage_texts
+    gold = {k: g for k, g in gold.items() if g.source_doc_id in doc_ids}
     by_key = {(r["source_doc_id"], key(r["en"])): r for r in links}
 
     def right(g) -> bool:

@@ -30,7 +30,7 @@ def built(tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
     """Headless Debian Chromium (skips with the reason when it is not installed)."""
-    from tests.test_report import browser_missing, open_browser
+    from tests.browser import browser_missing, open_browser
 
     if browser_missing():
         pytest.skip(browser_missing())

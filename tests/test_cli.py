@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from align.cli import app
+from align.dataset.load import read_config
 
 from .conftest import GOLD, LINKS_GOLD, RAW, ROOT, SEED_FORTUNE
 
@@ -77,14 +78,13 @@ def test_bad_build_options_are_one_line_naming_the_option_or_file(small_raw, tmp
 
 
 def test_build_with_the_offline_embedding_scorer_says_so_in_the_card(tmp_path):
-    import pyarrow.parquet as pq
 
     out = tmp_path / "out"
     result = runner.invoke(app, ["build", "--raw", str(RAW), "--out", str(out), "--link-scorer", "use",
                                  "--links-gold", str(LINKS_GOLD), "--no-report"])
     assert result.exit_code == 0, result.output
     assert "scorer `use`, threshold 0.37" in (out / "README.md").read_text(encoding="utf-8")
-    links = pq.read_table(out / "links" / "train-00000-of-00001.parquet").to_pylist()
+    links = read_config(out, "links")
     assert links and all(0 < row["signals"]["embedding"] <= 1 for row in links)
 
 
@@ -112,7 +112,6 @@ def test_normalize_reads_stdin(flag, source, expected):
 
 
 def test_eval_prints_the_figures(built):
-    import pyarrow.parquet as pq
 
     out, report = built
     result = runner.invoke(app, ["eval", "--gold", str(GOLD), "--build", str(out), "--links-gold", str(LINKS_GOLD)])
@@ -123,7 +122,7 @@ def test_eval_prints_the_figures(built):
     # The links figures agree with the build's own, and the score spread with the links config.
     assert f"top-1 accuracy      {report.links_gold['top1_accuracy']:.4f}" in result.output
     assert f"abstention prec.    {report.links_gold['abstention_precision']:.4f}" in result.output
-    scores = sorted(r["score"] for r in pq.read_table(out / "links" / "train-00000-of-00001.parquet").to_pylist())
+    scores = sorted(r["score"] for r in read_config(out, "links"))
     assert f"linked scores       {scores[0]:.4f} / {scores[len(scores) // 2]:.4f} / {scores[-1]:.4f}" in result.output
 
 

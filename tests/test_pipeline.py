@@ -4,10 +4,10 @@ import filecmp
 import json
 import shutil
 
-import pyarrow.parquet as pq
 import pytest
 
 from align.dataset import writer as publish
+from align.dataset.load import read_config
 from align.errors import AlignError, BuildError
 from align.gold import load_gold
 from align.pipeline import build
@@ -40,12 +40,11 @@ def test_rebuild_is_byte_identical(built, tmp_path):
 
 
 def test_offsets_are_exact(built):
-    import pyarrow.parquet as pq
 
     out, _ = built
     texts = {p.stem: p.read_text(encoding="utf-8") for p in RAW.glob("*.txt")}
-    pairs = pq.read_table(out / "pairs/train-00000-of-00001.parquet").to_pylist()
-    passages = pq.read_table(out / "passages/train-00000-of-00001.parquet").to_pylist()
+    pairs = read_config(out, "pairs")
+    passages = read_config(out, "passages")
     assert pairs and passages
     for r in pairs:
         assert texts[r["doc_id"]][r["start"]:r["end"]] == r["zh_original"]
@@ -167,7 +166,7 @@ def test_min_confidence_drops_pairs_and_reports_them(built, tmp_path):
     dropped = data["dropped_below_min_confidence"]
     assert 0 < threshold < 1 and dropped
     assert all(d["confidence"] < threshold and d["en"] and d["zh"] for d in dropped)
-    pairs = pq.read_table(out / "pairs" / "train-00000-of-00001.parquet").to_pylist()
+    pairs = read_config(out, "pairs")
     assert all(r["confidence"] >= threshold for r in pairs if r["kind"] != "linked")
     # Everything the model read: more pairs, none of the dropped ones lost.
     everything = build(RAW, tmp_path / "all", min_confidence=0.0, link=False, review=False)

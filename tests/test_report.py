@@ -18,62 +18,14 @@ import pytest
 from typer.testing import CliRunner
 
 from align.cli import app
+from align.dataset.load import read_config
+from align.dataset.schema import parquet_name
 from align.review import render_report, write_report
 from align.review.documents import mark_spans
 from align.review.html import json_for_script
 
+from .browser import CHROMIUM, needs_browser, severe_entries
 from .conftest import RAW
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-CHROMIUM_FLAGS = (
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--window-size=1280,1000",
-)
-SHARD = "train-00000-of-00001.parquet"
-
-
-def browser_missing() -> str | None:
-    """Why the browser tests cannot run here, or None."""
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        return "selenium is not installed (pip install -e '.[test]')"
-    for path in (CHROMIUM, CHROMEDRIVER):
-        if not path.is_file():
-            return f"{path} is missing (apt-get install chromium chromium-driver fonts-noto-cjk)"
-    return None
-
-
-needs_browser = pytest.mark.skipif(browser_missing() is not None, reason=str(browser_missing()))
-
-
-def open_browser(profile_dir: Path):
-    """Headless Chromium with the console log kept and alerts left open for the test to see."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={profile_dir}")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    # "ignore" leaves an alert open, so a test can find it instead of Selenium closing it.
-    options.unhandled_prompt_behavior = "ignore"
-    return webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
-
-
-def severe_entries(driver) -> list[dict]:
-    return [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
-
-
-def read_rows(build_dir: Path, config: str) -> list[dict]:
-    import pyarrow.parquet as pq
-
-    return pq.read_table(build_dir / config / SHARD).to_pylist()
-
 
 # ---- fixtures: the seeds' build, its report, one browser for the module ----------
 
@@ -163,9 +115,9 @@ def test_page_degrades_without_links_and_chrf(seed_report, tmp_path):
 
     build = tmp_path / "build"
     shutil.copytree(seed_report[0], build)
-    table = pq.read_table(build / "pairs" / SHARD)
+    table = pq.read_table(build / parquet_name("pairs"))
     if "chrf" in table.column_names:
-        pq.write_table(table.drop(["chrf"]), build / "pairs" / SHARD)
+        pq.write_table(table.drop(["chrf"]), build / parquet_name("pairs"))
     (build / "report.json").write_text(json.dumps({"documents": []}), encoding="utf-8")
     shutil.rmtree(build / "links", ignore_errors=True)  # a build made with --no-link
     text = render_report(build)
@@ -179,7 +131,7 @@ def test_links_and_gold_lists_are_shown(seed_report, tmp_path):
 
     build = tmp_path / "build"
     shutil.copytree(seed_report[0], build)
-    pairs = read_rows(build, "pairs")
+    pairs = read_config(build, "pairs")
     # A link per pair of another document: the English of one, the span of the other.
     links = [
         {"en": a["translation"]["en"], "gloss": a["translation"]["zh"], "source_doc_id": a["doc_id"],
@@ -188,7 +140,7 @@ def test_links_and_gold_lists_are_shown(seed_report, tmp_path):
         for a, b in zip(pairs[:3], pairs[-3:], strict=True)
     ]
     (build / "links").mkdir(exist_ok=True)
-    pq.write_table(pa.Table.from_pylist(links), build / "links" / SHARD)
+    pq.write_table(pa.Table.from_pylist(links), build / parquet_name("links"))
     info = json.loads((build / "report.json").read_text(encoding="utf-8"))
     info["gold_misses"] = [{"doc_id": pairs[0]["doc_id"], "en": "Missed Name", "zh": "漏掉的名字"}]
     info["gold_extras"] = [{"doc_id": pairs[1]["doc_id"], "en": "Extra Name", "zh": "多出的名字"}]
@@ -225,7 +177,7 @@ def test_page_has_no_console_errors(page):
 
 @needs_browser
 def test_one_mark_per_pair_on_its_span(page, seed_report):
-    pairs = read_rows(seed_report[0], "pairs")
+    pairs = read_config(seed_report[0], "pairs")
     marks = page.execute_script(
         "return Array.from(document.querySelectorAll('mark.pair'), m => [Number(m.dataset.pair), m.textContent]);"
     )
@@ -237,7 +189,7 @@ def test_one_mark_per_pair_on_its_span(page, seed_report):
 
 @needs_browser
 def test_click_on_a_mark_shows_its_pair(page, seed_report):
-    pairs = read_rows(seed_report[0], "pairs")
+    pairs = read_config(seed_report[0], "pairs")
     i = next(k for k, p in enumerate(pairs) if p["flags"])
     mark = page.find_element("id", f"pair-{i}")
     page.execute_script("arguments[0].scrollIntoView({block: 'center'});", mark)
@@ -269,7 +221,7 @@ def _matches(p: dict, needle: str) -> bool:
 @needs_browser
 @pytest.mark.parametrize("needle", ["meta", "扎克伯格", "QUOTE", "acronym"])
 def test_filter_box_shows_exactly_the_matching_rows(page, seed_report, needle):
-    pairs = read_rows(seed_report[0], "pairs")
+    pairs = read_config(seed_report[0], "pairs")
     expected = [i for i, p in enumerate(pairs) if _matches(p, needle)]
     assert 0 < len(expected) < len(pairs), needle
     box = page.find_element("id", "pair-filter")
@@ -282,7 +234,7 @@ def test_filter_box_shows_exactly_the_matching_rows(page, seed_report, needle):
 def test_kind_select_filters_rows(page, seed_report):
     from selenium.webdriver.support.ui import Select
 
-    pairs = read_rows(seed_report[0], "pairs")
+    pairs = read_config(seed_report[0], "pairs")
     Select(page.find_element("id", "filter-kind")).select_by_value("k:name")
     assert _visible_rows(page) == [i for i, p in enumerate(pairs) if p["kind"] == "name"]
     Select(page.find_element("id", "filter-flag")).select_by_value("none")
@@ -291,7 +243,7 @@ def test_kind_select_filters_rows(page, seed_report):
 
 @needs_browser
 def test_sorting_by_confidence_orders_rows(page, seed_report):
-    pairs = read_rows(seed_report[0], "pairs")
+    pairs = read_config(seed_report[0], "pairs")
     button = page.find_element("css selector", '#pairs-table button[data-sort="confidence"]')
     page.execute_script("arguments[0].scrollIntoView({block: 'center'});", button)
     button.click()

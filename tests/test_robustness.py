@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from align.dataset.load import read_config
 from align.errors import ManifestError
 from align.pipeline import build
 from align.read import load_manifest
@@ -75,10 +76,9 @@ def test_every_file_is_built_or_skipped_with_a_reason(messy_raw, tmp_path):
 
 
 def test_encodings_and_line_ends_give_the_same_pairs(messy_raw, tmp_path):
-    import pyarrow.parquet as pq
 
     build(messy_raw, tmp_path / "build")
-    rows = pq.read_table(tmp_path / "build/pairs/train-00000-of-00001.parquet").to_pylist()
+    rows = read_config(tmp_path / "build", "pairs")
     by_doc = {}
     for r in rows:
         if r["kind"] != "linked":  # identical copies link to each other; inline pairs are the point
@@ -108,9 +108,8 @@ def test_manifest_overrides_encoding_and_script(tmp_path):
     report = build(raw, tmp_path / "build")
     doc = report.documents[0]
     assert (doc.encoding, doc.variant, doc.opencc_config) == ("big5", "t", "t2s")
-    import pyarrow.parquet as pq
 
-    row = pq.read_table(tmp_path / "build/documents/train-00000-of-00001.parquet").to_pylist()[0]
+    row = read_config(tmp_path / "build", "documents")[0]
     assert row["title"] == 'A --- "title": x' and row["collection"] == "c1"
 
 

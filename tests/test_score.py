@@ -2,13 +2,12 @@
 
 import math
 
-import pyarrow.parquet as pq
-
 from align import score
+from align.dataset.load import read_config
 
 
 def _pairs(out):
-    return pq.read_table(out / "pairs/train-00000-of-00001.parquet").to_pylist()
+    return read_config(out, "pairs")
 
 
 def test_chrf_compares_renderings_of_the_same_english(built):

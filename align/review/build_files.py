@@ -10,12 +10,11 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..dataset.load import read_config
+from ..dataset.schema import parquet_name
 from ..errors import InputError
 
 logger = logging.getLogger(__name__)
-
-SHARD = "train-00000-of-00001.parquet"
-
 
 @dataclass
 class BuildData:
@@ -29,28 +28,20 @@ class BuildData:
     sources: dict[str, str]  # doc_id -> whether raw_dir still holds the built bytes
 
 
-def read_rows(path: Path) -> list[dict] | None:
-    if not path.is_file():
-        return None
-    import pyarrow.parquet as pq
-
-    return pq.read_table(path).to_pylist()
-
-
 def load_build(build_dir: Path, raw_dir: Path | None = None) -> BuildData:
     """Read the configs of ``build_dir``; check the sources in ``raw_dir`` if given."""
     build_dir = Path(build_dir)
-    pairs = read_rows(build_dir / "pairs" / SHARD)
+    pairs = read_config(build_dir, "pairs")
     if pairs is None:
-        raise InputError(f"{build_dir}: not a build folder (expected pairs/{SHARD})")
+        raise InputError(f"{build_dir}: not a build folder (expected {parquet_name('pairs')})")
     report_file = build_dir / "report.json"
     report = json.loads(report_file.read_text(encoding="utf-8")) if report_file.is_file() else {}
-    documents = read_rows(build_dir / "documents" / SHARD) or []
+    documents = read_config(build_dir, "documents") or []
     data = BuildData(
         pairs=pairs,
-        passages=read_rows(build_dir / "passages" / SHARD) or [],
+        passages=read_config(build_dir, "passages") or [],
         documents=documents,
-        links=read_rows(build_dir / "links" / SHARD),
+        links=read_config(build_dir, "links"),
         report=report if isinstance(report, dict) else {},
         sources=check_sources(documents, Path(raw_dir)) if raw_dir is not None else {},
     )

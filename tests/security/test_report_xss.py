@@ -18,8 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from align.dataset.load import read_config
+from align.dataset.schema import parquet_name
 from align.review import render_report, write_report
-from tests.test_report import SHARD, read_rows, severe_entries
+from tests.browser import severe_entries
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
@@ -84,7 +86,7 @@ def forged_build(tmp_path_factory) -> Path:
     }
     for config, rows in tables.items():
         (out / config).mkdir(parents=True)
-        pq.write_table(pa.Table.from_pylist(rows), out / config / SHARD)
+        pq.write_table(pa.Table.from_pylist(rows), out / parquet_name(config))
     report = {
         "align_version": IMG,
         "documents": [{"path": f"{IMG}.bin", "doc_id": None, "status": "skipped", "reason": SCRIPT}],
@@ -99,12 +101,12 @@ def forged_build(tmp_path_factory) -> Path:
 
 def test_hostile_build_keeps_its_payloads(hostile_build):
     """The attack reaches the page: doc ids, passages and pairs carry the payloads."""
-    docs = {r["doc_id"] for r in read_rows(hostile_build, "documents")}
+    docs = {r["doc_id"] for r in read_config(hostile_build, "documents")}
     assert {"<b>x</b>", '"><img src=x onerror=alert(1)>', "a'onmouseover='alert(1)"} <= docs
-    passages = read_rows(hostile_build, "passages")
+    passages = read_config(hostile_build, "passages")
     assert any(SCRIPT in p["text_original"] for p in passages)
     assert any(p["speaker"] == "Yann O'Reilly" for p in passages)
-    english = {p["translation"]["en"] for p in read_rows(hostile_build, "pairs")}
+    english = {p["translation"]["en"] for p in read_config(hostile_build, "pairs")}
     assert any('"' in en for en in english) and any("&" in en for en in english), english
 
 
@@ -185,7 +187,7 @@ def test_payloads_stay_text_in_the_browser(which, request, browser, tmp_path):
     assert found["foreign"] == 0 and found["bold"] == 0
     assert found["handlers"] == [] and found["jsLinks"] == 0
     assert "unsafe-inline" not in found["csp"] and "script-src 'sha256-" in found["csp"]
-    assert found["marks"] == len(read_rows(build, "pairs"))
+    assert found["marks"] == len(read_config(build, "pairs"))
     for payload in PAYLOADS:
         assert payload in found["text"], payload
     if which == "hostile_build":
