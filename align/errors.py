@@ -10,6 +10,8 @@
     └── PublishError          pushing to the Hub failed
 
 Every message names the file (and the line, where there is one) and what was expected.
+An error raised as ``InputError(path=..., reason=...)`` carries both as attributes, and
+its message is ``path: reason``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,11 @@ from __future__ import annotations
 
 class AlignError(Exception):
     """Base class: the CLI prints ``ClassName: message`` and exits 1."""
+
+    def __init__(self, message: str = "", *, path: str | None = None, reason: str | None = None) -> None:
+        super().__init__(message or f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
 
 
 class InputError(AlignError):

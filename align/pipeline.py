@@ -22,10 +22,20 @@ from .evaluate import correct_flags, evaluate, score_links
 from .extract import extract_pairs
 from .gold import load_gold, load_link_gold
 from .link import CollectionLinker
+from .manifest import CONTROL_FILES, load_manifest
 from .normalize import normalize_document
 from .pair_model import PairModel, shipped_model
-from .read import CONTROL_FILES, DocumentMeta, SkippedFile, list_files, load_manifest, read_folder
-from .records import BuildReport, DocumentStatus, NormalizedDocument, Passage, PhrasePair, RawDocument, Rejection
+from .read import SkippedFile, list_files, read_folder
+from .records import (
+    BuildReport,
+    DocumentMeta,
+    DocumentStatus,
+    NormalizedDocument,
+    Passage,
+    PhrasePair,
+    RawDocument,
+    Rejection,
+)
 from .review import write_report
 from .segment import segment_document
 from .variants import CLUSTER_KINDS, variant_clusters

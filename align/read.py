@@ -16,15 +16,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import DEFAULT_MAX_BYTES, SCRIPT_VARIANTS
+from .config import DEFAULT_MAX_BYTES
 from .errors import EmptyDocumentError, EncodingError, InputError
+from .manifest import CONTROL_FILES
 from .records import RawDocument
 
 logger = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = frozenset({"", ".txt", ".text", ".md", ".markdown", ".html", ".htm"})
 # Files of the raw folder that are configuration, not articles.
-CONTROL_FILES = frozenset({"manifest.toml", "manifest.yaml", "manifest.yml"})
 
 # Magic numbers of the binaries scrapers leave behind.
 _MAGIC = (
@@ -93,13 +93,13 @@ def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> tuple[s
         try:
             return data.decode(encoding), encoding
         except (UnicodeDecodeError, LookupError) as exc:
-            raise EncodingError(f"{name}: not valid {encoding} ({exc})") from None
+            raise EncodingError(path=name, reason=f"not valid {encoding} ({exc})") from None
     for bom, enc in _BOMS:
         if data.startswith(bom):
             try:
                 return data.decode(enc), enc
             except UnicodeDecodeError as exc:
-                raise EncodingError(f"{name}: has a {enc} byte-order mark but {exc}") from None
+                raise EncodingError(path=name, reason=f"has a {enc} byte-order mark but {exc}") from None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -114,9 +114,7 @@ def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> tuple[s
             continue
         candidates.append((_cjk_share(text), enc, text))
     if not candidates:
-        raise EncodingError(
-            f"{name}: not valid UTF-8, UTF-16, GB18030 or Big5-HKSCS"
-        )
+        raise EncodingError(path=name, reason="not valid UTF-8, UTF-16, GB18030 or Big5-HKSCS")
     best_detected = _detect(data)
     # Prefer the detector's answer when it decodes to Chinese as well as the best one.
     top = max(c[0] for c in candidates)
@@ -125,7 +123,7 @@ def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> tuple[s
             return text, enc
     share, enc, text = max(candidates, key=lambda c: c[0])
     if share < 0.05:
-        raise EncodingError(f"{name}: decodes as {enc} but does not read as Chinese text")
+        raise EncodingError(path=name, reason=f"decodes as {enc} but does not read as Chinese text")
     return text, enc
 
 
@@ -154,23 +152,23 @@ def read_file(path: Path, raw_dir: Path, encoding: str | None = None,
     shown = f"{raw_dir.name}/{rel}"
     size = path.stat().st_size
     if size > max_bytes:
-        raise InputError(f"{shown}: {size} bytes is over the limit of {max_bytes} bytes")
+        raise InputError(path=shown, reason=f"{size} bytes is over the limit of {max_bytes} bytes")
     try:
         data = path.read_bytes()
     except PermissionError:
-        raise InputError(f"{shown}: permission denied") from None
+        raise InputError(path=shown, reason="permission denied") from None
     except OSError as exc:
-        raise InputError(f"{shown}: cannot be read ({exc.strerror})") from None
+        raise InputError(path=shown, reason=f"cannot be read ({exc.strerror})") from None
     if not data.strip():
-        raise EmptyDocumentError(f"{shown}: the file is empty")
+        raise EmptyDocumentError(path=shown, reason="the file is empty")
     for magic, what in _MAGIC:
         if data.startswith(magic):
-            raise InputError(f"{shown}: a binary file ({what}), not text")
+            raise InputError(path=shown, reason=f"a binary file ({what}), not text")
     text, enc = decode_bytes(data, shown, encoding)
     if not text.strip("\ufeff \t\r\n\x00"):
-        raise EmptyDocumentError(f"{shown}: the file holds only whitespace")
+        raise EmptyDocumentError(path=shown, reason="the file holds only whitespace")
     if _bad_share(text) > 0.10:
-        raise InputError(f"{shown}: looks binary ({_bad_share(text):.0%} control characters)")
+        raise InputError(path=shown, reason=f"looks binary ({_bad_share(text):.0%} control characters)")
     return RawDocument(
         doc_id=_doc_id(rel),
         path=rel,
@@ -233,85 +231,4 @@ def read_folder(raw_dir: Path, encodings: dict[str, str] | None = None,
             yield read_file(path, raw_dir, encodings.get(rel), max_bytes)
         except InputError as exc:
             logger.warning("%s", exc)
-            yield SkippedFile(rel, str(exc).split(": ", 1)[-1])
-
-
-# -- manifest ------------------------------------------------------------------------------
-MANIFEST_FIELDS = {"title", "source_url", "variant", "encoding", "license", "collection"}
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentMeta:
-    title: str | None = None
-    source_url: str | None = None
-    variant: str | None = None
-    encoding: str | None = None
-    license: str | None = None
-    collection: str = "default"
-
-
-def load_manifest(raw_dir: Path) -> dict[str, DocumentMeta]:
-    """Per-file metadata from ``manifest.toml`` or ``manifest.yaml`` in the raw folder.
-
-    Shape (TOML)::
-
-        [documents."000_article.txt"]
-        title = "…"
-        source_url = "https://…"
-        variant = "hk"          # overrides script detection: hk, tw, t or s
-        encoding = "big5hkscs"  # overrides encoding detection
-        license = "…"
-        collection = "spc-2024" # documents of one collection are linked with each other
-
-    A folder without a manifest is one collection, ``default``.
-    """
-    from .errors import ManifestError
-
-    found = [raw_dir / name for name in sorted(CONTROL_FILES) if (raw_dir / name).is_file()]
-    if not found:
-        return {}
-    if len(found) > 1:
-        raise ManifestError(f"{raw_dir.name}: more than one manifest ({', '.join(p.name for p in found)})")
-    path = found[0]
-    shown = f"{raw_dir.name}/{path.name}"
-    try:
-        text = path.read_text(encoding="utf-8")
-        if path.suffix == ".toml":
-            import tomllib
-
-            data = tomllib.loads(text)
-        else:
-            import yaml
-
-            data = yaml.safe_load(text) or {}
-    except Exception as exc:  # noqa: BLE001 - any parse error is the user's file
-        raise ManifestError(f"{shown}: cannot be parsed ({type(exc).__name__}: {exc})") from None
-    documents = data.get("documents", {}) if isinstance(data, dict) else None
-    if not isinstance(documents, dict):
-        raise ManifestError(f"{shown}: expected a 'documents' table keyed by file name")
-    root = raw_dir.resolve()
-    out: dict[str, DocumentMeta] = {}
-    for rel, fields in sorted(documents.items()):
-        where = f"{shown}: documents.{rel!r}"
-        if not isinstance(fields, dict):
-            raise ManifestError(f"{where}: expected a table of fields")
-        if Path(rel).is_absolute() or ".." in Path(rel).parts or "\\" in rel:
-            raise ManifestError(f"{where}: names a file outside the raw folder")
-        if not (raw_dir / rel).resolve().is_relative_to(root):
-            raise ManifestError(f"{where}: names a file outside the raw folder")
-        unknown = set(fields) - MANIFEST_FIELDS
-        if unknown:
-            raise ManifestError(f"{where}: unknown field(s) {sorted(unknown)}; expected {sorted(MANIFEST_FIELDS)}")
-        if any(not isinstance(v, str) for v in fields.values()):
-            raise ManifestError(f"{where}: every field must be a string")
-        if fields.get("variant") and fields["variant"] not in SCRIPT_VARIANTS:
-            raise ManifestError(f"{where}: variant must be one of {', '.join(SCRIPT_VARIANTS)}")
-        if fields.get("encoding"):
-            import codecs
-
-            try:
-                codecs.lookup(fields["encoding"])
-            except LookupError:
-                raise ManifestError(f"{where}: unknown encoding {fields['encoding']!r}") from None
-        out[Path(rel).as_posix()] = DocumentMeta(**{"collection": "default", **fields})
-    return out
+            yield SkippedFile(rel, exc.reason or str(exc))

@@ -106,6 +106,19 @@ class Rejection:
 
 
 @dataclass(frozen=True, slots=True)
+class DocumentMeta:
+    """What the raw folder's manifest says about one file."""
+
+    title: str | None = None
+    source_url: str | None = None
+    variant: str | None = None
+    encoding: str | None = None
+    license: str | None = None
+    collection: str = "default"
+
+
+
+@dataclass(frozen=True, slots=True)
 class DocumentStatus:
     """What the build did with one file of the raw folder."""
 

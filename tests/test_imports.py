@@ -15,7 +15,7 @@ PACKAGE = ROOT / "align"
 SHARED = {"align", "align.records", "align.errors", "align.text", "align.lexicon", "align.cedict_data", "align.config"}
 # Left to right; modules of one stage share a rank.
 STAGES = [
-    {"align.read", "align.markup"},
+    {"align.read", "align.markup", "align.manifest"},
     {"align.normalize"},
     {"align.segment"},
     {"align.candidates", "align.features", "align.pair_model", "align.extract"},

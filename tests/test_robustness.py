@@ -10,8 +10,8 @@ import pytest
 
 from align.dataset.load import read_config
 from align.errors import ManifestError
+from align.manifest import load_manifest
 from align.pipeline import build
-from align.read import load_manifest
 
 from .conftest import RAW, SEED_FORTUNE, SEED_HK, SEED_SUMMARY, seed_text
 

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..read import DocumentMeta
-from ..records import Link, NormalizedDocument, Passage, PhrasePair, RawDocument, VariantCluster
+from ..records import DocumentMeta, Link, NormalizedDocument, Passage, PhrasePair, RawDocument, VariantCluster
 from ..score import chrf
 
 SIGNAL_FIELDS = ("chrf", "dict", "content", "order", "embedding")
