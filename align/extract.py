@@ -362,28 +362,16 @@ def _trim_english(text: str, a: int, b: int, zh: str) -> int:
 
 
 def zh_span_before(text: str, k: int, en: str, floor: int, names_only: bool = False):
-    """The Chinese counterpart of ``en`` ending at ``k``: ``(start, end, how)`` or None."""
+    """The Chinese counterpart of ``en`` ending at ``k``: ``(start, end, how)`` or None.
+
+    A quoted or titled run is taken whole; otherwise the Chinese run before ``k`` is
+    segmented and walked back word by word while the English explains each word."""
     if k <= floor:
         return None
-    if text[k - 1] in "”》’":
-        opener = {"”": "“", "》": "《", "’": "‘"}[text[k - 1]]
-        o = text.rfind(opener, max(floor, k - MAX_ZH_RUN - 2), k - 1)
-        closer_inside = text.find(text[k - 1], o + 1, k - 1) if o >= 0 else -1
-        if o >= 0 and closer_inside == -1 and k - 1 - (o + 1) >= 1:
-            inner = text[o + 1 : k - 1]
-            if not any(ch in _CLAUSE_PUNCT for ch in inner):
-                how = "title" if opener == "《" else "quote"
-                # “开源倡议”组织-style names end with a quote only when the whole run
-                # is quoted; a quote in the middle is handled by the word walk.
-                return o + 1, k - 1, how
-    a = k
-    while a > floor and k - a < MAX_ZH_RUN and (is_cjk(text[a - 1]) or text[a - 1] in _ZH_RUN_CHARS_EXTRA):
-        a -= 1
-    run = text[a:k]
-    # Leading digits/quotes that belong to the previous phrase are not part of the run.
-    while run and (run[0].isdigit() or run[0] in "”’》-·"):
-        run = run[1:]
-        a += 1
+    quoted = _quoted_span_before(text, k, floor)
+    if quoted is not None:
+        return quoted
+    a, run = _zh_run_before(text, k, floor)
     if not run or not _CJK.search(run):
         return None
     en_words = lx.english_words(en)
@@ -394,17 +382,63 @@ def zh_span_before(text: str, k: int, en: str, floor: int, names_only: bool = Fa
     chain_at = _chain_start(run)
     head, tail = run[:chain_at], run[chain_at:]
     words = lx.segment_words(head) if head else []
-    floor_len = _headword_floor(head, en_words) if not tail else 0
-    keep = len(words)
-    i = len(words) - 1
-    first = True
     term_words = len(en_words) if not (name_like or acronym or names_only) else 0
     if len(words) >= 2 and words[-1] in ("的", "地") and (term_words or acronym):
         # 条件独立的(conditionally independent): the adjectival particle is not the term.
         k -= 1
         words = words[:-1]
-        keep = len(words)
-        i = len(words) - 1
+    floor_len = _headword_floor(head, en_words) if not tail else 0
+    keep = _walk_back(words, en, en_words, floor_len, term_words, acronym, name_like, names_only)
+    if keep >= len(words) and not tail:
+        return None
+    start = _span_start(text, a, k, words, keep, en_words, name_like or names_only)
+    if start is None:
+        return None
+    span = text[start:k]
+    if not span or not _CJK.search(span) or span in STOP_WORDS:
+        return None
+    if names_only and lx.translit_share(span) < 0.5:
+        # A name followed by a descriptor word is not a juxtaposed name.
+        return None
+    return start, k, "words"
+
+
+def _quoted_span_before(text: str, k: int, floor: int) -> tuple[int, int, str] | None:
+    """The inside of a quote or title that ends at ``k`` and holds no clause punctuation."""
+    if text[k - 1] not in "”》’":
+        return None
+    opener = {"”": "“", "》": "《", "’": "‘"}[text[k - 1]]
+    o = text.rfind(opener, max(floor, k - MAX_ZH_RUN - 2), k - 1)
+    closer_inside = text.find(text[k - 1], o + 1, k - 1) if o >= 0 else -1
+    if o >= 0 and closer_inside == -1 and k - 1 - (o + 1) >= 1:
+        inner = text[o + 1 : k - 1]
+        if not any(ch in _CLAUSE_PUNCT for ch in inner):
+            # “开源倡议”组织-style names end with a quote only when the whole run
+            # is quoted; a quote in the middle is handled by the word walk.
+            return o + 1, k - 1, "title" if opener == "《" else "quote"
+    return None
+
+
+def _zh_run_before(text: str, k: int, floor: int) -> tuple[int, str]:
+    """``(start, run)``: the Chinese characters (and joiners) right before ``k``."""
+    a = k
+    while a > floor and k - a < MAX_ZH_RUN and (is_cjk(text[a - 1]) or text[a - 1] in _ZH_RUN_CHARS_EXTRA):
+        a -= 1
+    run = text[a:k]
+    # Leading digits/quotes that belong to the previous phrase are not part of the run.
+    while run and (run[0].isdigit() or run[0] in "”’》-·"):
+        run = run[1:]
+        a += 1
+    return a, run
+
+
+def _walk_back(words: list[str], en: str, en_words: list[str], floor_len: int, term_words: int,
+               acronym: bool, name_like: bool, names_only: bool) -> int:
+    """The index of the first word of the span: words are kept from the end while the
+    English explains them (or a rule says they belong to the term)."""
+    keep = len(words)
+    i = len(words) - 1
+    first = True
     keep_end = len(words)
     while i >= 0:
         w = words[i]
@@ -450,28 +484,26 @@ def zh_span_before(text: str, k: int, en: str, floor: int, names_only: bool = Fa
             i -= 1
             continue
         break
-    if keep >= len(words) and not tail:
-        return None
+    return keep
+
+
+def _span_start(text: str, a: int, k: int, words: list[str], keep: int, en_words: list[str],
+                names: bool) -> int | None:
+    """Where the span kept by :func:`_walk_back` starts, its edges cleaned."""
     start = a + sum(len(w) for w in words[:keep])
     if 0 < keep <= len(words) and len(words[keep - 1]) > 1 and lx.prefix_matches(words[keep - 1][-1], en_words):
         start -= 1  # 或协/变量: jieba glued a prefix morpheme to the word before it
     if start >= k:
         return None
-    if (name_like or names_only) and start < k - 2 and text[start] in _STOP_CHARS and \
-            lx.translit_share(text[start + 1 : k]) >= 0.5:
+    if names and start < k - 2 and text[start] in _STOP_CHARS and lx.translit_share(text[start + 1 : k]) >= 0.5:
         start += 1  # 而埃隆·马斯克: a function character jieba glued to the name
-    span = text[start:k]
     # Strip joiners and unbalanced quotes at the left edge.
+    span = text[start:k]
     while span and (span[0] in lx.NAME_JOINERS or (span[0] in "”’") or
                     (span[0] in "“‘" and span.count("“") + span.count("‘") > span.count("”") + span.count("’"))):
         span = span[1:]
         start += 1
-    if not span or not _CJK.search(span) or span in STOP_WORDS:
-        return None
-    if names_only and lx.translit_share(span) < 0.5:
-        # A name followed by a descriptor word is not a juxtaposed name.
-        return None
-    return start, k, "words"
+    return start
 
 
 _STOP_CHARS = frozenset(w for w in STOP_WORDS if len(w) == 1)

@@ -23,8 +23,17 @@ def variant_clusters(pairs: list[PhrasePair]) -> list[VariantCluster]:
     Only clusters with two renderings or two spellings are returned, sorted by name.
     """
     usable = [p for p in pairs if p.kind in CLUSTER_KINDS and p.en.strip() and p.zh.strip()]
-    spellings = sorted({p.en.strip() for p in usable})
-    keys = sorted({_name_key(s) for s in spellings})
+    spelling_of = _join_spellings(sorted({_name_key(p.en.strip()) for p in usable}))
+    groups: dict[str, list[PhrasePair]] = defaultdict(list)
+    for p in usable:
+        groups[spelling_of[_name_key(p.en.strip())]].append(p)
+    clusters = [c for c in map(_cluster, groups.values()) if c is not None]
+    clusters.sort(key=lambda c: (c.en.casefold(), c.en))
+    return clusters
+
+
+def _join_spellings(keys: list[str]) -> dict[str, str]:
+    """Each spelling key -> the key of its cluster (union-find over the two rules)."""
     parent = {k: k for k in keys}
 
     def find(k: str) -> str:
@@ -46,28 +55,25 @@ def variant_clusters(pairs: list[PhrasePair]) -> list[VariantCluster]:
         longer = [b for b in keys if b != a and b.startswith(a + " ")]
         if len(longer) == 1 or (longer and len({find(b) for b in longer}) == 1):
             union(a, longer[0])
+    return {k: find(k) for k in keys}
 
-    groups: dict[str, list[PhrasePair]] = defaultdict(list)
-    for p in usable:
-        groups[find(_name_key(p.en.strip()))].append(p)
-    clusters = []
-    for members in groups.values():
-        spelled = Counter(p.en.strip() for p in members)
-        by_zh: dict[str, set[str]] = defaultdict(set)
-        counts: Counter = Counter()
-        for p in members:
-            by_zh[p.zh].add(p.doc_id)
-            counts[p.zh] += 1
-        if len(by_zh) < 2 and len(spelled) < 2:
-            continue
-        canonical = min(spelled.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[0]
-        renderings = tuple(
-            Rendering(zh=zh, doc_ids=tuple(sorted(by_zh[zh])), count=counts[zh])
-            for zh in sorted(by_zh, key=lambda z: (-counts[z], z))
-        )
-        clusters.append(VariantCluster(en=canonical, en_variants=tuple(sorted(spelled)), renderings=renderings))
-    clusters.sort(key=lambda c: (c.en.casefold(), c.en))
-    return clusters
+
+def _cluster(members: list[PhrasePair]) -> VariantCluster | None:
+    """The cluster of one group of pairs, or None when it has one spelling and one rendering."""
+    spelled = Counter(p.en.strip() for p in members)
+    by_zh: dict[str, set[str]] = defaultdict(set)
+    counts: Counter = Counter()
+    for p in members:
+        by_zh[p.zh].add(p.doc_id)
+        counts[p.zh] += 1
+    if len(by_zh) < 2 and len(spelled) < 2:
+        return None
+    canonical = min(spelled.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[0]
+    renderings = tuple(
+        Rendering(zh=zh, doc_ids=tuple(sorted(by_zh[zh])), count=counts[zh])
+        for zh in sorted(by_zh, key=lambda z: (-counts[z], z))
+    )
+    return VariantCluster(en=canonical, en_variants=tuple(sorted(spelled)), renderings=renderings)
 
 
 def _name_key(en: str) -> str:

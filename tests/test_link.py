@@ -1,4 +1,4 @@
-"""Cross-document links and variant clusters on the seed articles (tests/gold/links.jsonl)."""
+"""Cross-document links on the seed articles (tests/gold/links.jsonl) and the dev collections."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import sys
 import time
 import types
 import unicodedata
-from dataclasses import replace
 
 import pytest
 from sacrebleu.metrics import CHRF
@@ -19,9 +18,8 @@ from align.evaluate import matches_gold, normalized_offset, score_links, span_ma
 from align.gold import LinkGold, gold_for, load_link_gold
 from align.link.scorers import _word_glosses
 from align.pipeline import load_folder
-from align.records import EnglishPhrase, PhrasePair
+from align.records import EnglishPhrase
 from align.text import contains_words
-from align.variants import variant_clusters
 
 from .conftest import LINKS_GOLD, RAW, ROOT, SEED_FORTUNE, SEED_HK, SEED_SUMMARY
 
@@ -239,73 +237,6 @@ def test_collection_linker_reports_the_scorer_and_its_threshold(seeds):
     report = score_links(found, load_link_gold(GOLD), linker.linked_documents, linker.linked_passages)
     assert (linker.scorer_name, linker.cutoff()) == ("use", lk.UniversalSentenceEncoderScorer.threshold)
     assert report["none_linked"] == 0 and report["gold_links"] >= 4
-
-
-# -- variant clusters ----------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def seed_pairs_above_half():
-    # At the default threshold the model keeps neither rendering of Chris Cox (0.77,
-    # a recall miss the README reports); clustering is checked on the readings above 0.5.
-    return load_folder(RAW, min_confidence=0.5)[2]
-
-
-def test_chris_cox_has_both_renderings_and_documents(seed_pairs_above_half):
-    pairs = seed_pairs_above_half
-    cox = next(c for c in variant_clusters(pairs) if c.en == "Chris Cox")
-    assert {(r.zh, r.doc_ids) for r in cox.renderings} == {
-        ("基斯·西蒙确斯", (SEED_HK,)), ("克里斯·考克斯", (SEED_FORTUNE,))}
-
-
-def test_priscilla_joins_priscilla_chan(seeds):
-    _, _, pairs, _ = seeds
-    cluster = next(c for c in variant_clusters(pairs) if "Priscilla" in c.en_variants)
-    assert set(cluster.en_variants) == {"Priscilla", "Priscilla Chan"}
-    assert {r.zh for r in cluster.renderings} == {"普莉希拉", "普莉希拉·陈"}
-    assert {d for r in cluster.renderings for d in r.doc_ids} == {SEED_HK, SEED_FORTUNE}
-
-
-def test_dustin_moskovitz_as_extracted(seeds):
-    _, _, pairs, _ = seeds
-    spellings = {p.en for p in pairs if p.en.startswith("Dustin")}
-    clusters = variant_clusters(pairs)
-    if spellings == {"Dustin Moskovitz", "Dustin Moskowitz"}:
-        dustin = next(c for c in clusters if "Dustin Moskovitz" in c.en_variants)
-        assert set(dustin.en_variants) == spellings
-    else:
-        # 000 writes “达史甸Facebook 联合创始人 Dustin Moskowitz)” without the opening
-        # parenthesis, so only 004's pair exists: one spelling, one rendering, no cluster.
-        assert spellings == {"Dustin Moskovitz"}
-        assert not any("Dustin Moskovitz" in c.en_variants for c in clusters)
-
-
-def _pair(pair: PhrasePair, en: str, zh: str, doc_id: str) -> PhrasePair:
-    return replace(pair, en=en, zh=zh, zh_original=zh, doc_id=doc_id)
-
-
-def test_spelling_and_case_variants_merge_but_other_people_do_not(seeds):
-    _, _, pairs, _ = seeds
-    base = next(p for p in pairs if p.en == "Dustin Moskovitz")
-    extra = [
-        _pair(base, "Dustin Moskowitz", "达史甸", SEED_HK),
-        _pair(base, "dustin moskovitz", "达斯汀·莫斯科维茨", SEED_SUMMARY),
-        _pair(base, "Alex Himel", "亚历克斯·希梅尔", SEED_HK),
-    ]
-    clusters = variant_clusters(pairs + extra)
-    dustin = next(c for c in clusters if "Dustin Moskovitz" in c.en_variants)
-    assert set(dustin.en_variants) == {"Dustin Moskovitz", "Dustin Moskowitz", "dustin moskovitz"}
-    assert dustin.en == "Dustin Moskovitz"
-    assert {r.zh: r.doc_ids for r in dustin.renderings} == {
-        "达斯汀·莫斯科维茨": (SEED_SUMMARY, SEED_FORTUNE), "达史甸": (SEED_HK,)}
-    # Same first name, different surname: Alex Himel stays apart from Alex Pereira.
-    assert not any({"Alex Himel", "Alex Pereira"} <= set(c.en_variants) for c in clusters)
-
-
-def test_clusters_are_sorted_and_deterministic(seeds):
-    _, _, pairs, _ = seeds
-    clusters = variant_clusters(pairs)
-    assert clusters == variant_clusters(list(reversed(pairs)))
-    assert [c.en.casefold() for c in clusters] == sorted(c.en.casefold() for c in clusters)
-    assert all(len(c.renderings) >= 2 or len(c.en_variants) >= 2 for c in clusters)
 
 
 # -- the independent dev collection (tests/dev/links) ---------------------------------------

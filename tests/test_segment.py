@@ -1,0 +1,64 @@
+"""Segmentation: passages with exact offsets, their kind and the speaker of a turn."""
+
+from __future__ import annotations
+
+import pytest
+
+from align.normalize import normalize_document
+from align.records import RawDocument
+from align.segment import classify_line, segment_document
+
+from .conftest import RAW
+
+INTERVIEW = """马克·扎克伯格访谈实录
+
+主持人：你当时为什么要创办Facebook？
+朱克伯格：因为我想把人们连接起来。
+主持人：后来呢？
+朱克伯格：后来我们上线了。
+朱克伯格 我们一直在做这件事。
+迭代：一种重复执行的控制结构。
+迭代(iteration)是一种重复执行某个任务的控制结构。
+迭代：另一种写法。
+责任编辑：张三
+"""
+
+
+def _passages(text: str, name: str = "a.txt"):
+    doc = normalize_document(RawDocument("a", name, text, "0" * 64, "utf-8", len(text.encode())), "s")
+    return doc, segment_document(doc)
+
+
+def test_speaker_seen_twice_with_a_colon_also_counts_without_it():
+    _, passages = _passages(INTERVIEW)
+    speakers = [(p.speaker, p.text[p.body_offset:].strip()[:6]) for p in passages if p.kind == "content"]
+    assert ("朱克伯格", "我们一直在做") in speakers
+    assert speakers[0] == ("主持人", "你当时为什么")
+
+
+def test_a_term_glossed_in_parentheses_is_not_a_turn():
+    # 迭代 is seen twice with a colon (a glossary), but "迭代(iteration)是…" glosses the term.
+    _, passages = _passages(INTERVIEW)
+    gloss = next(p for p in passages if "(iteration)" in p.text)
+    assert gloss.speaker is None and gloss.body_offset == 0
+
+
+@pytest.mark.parametrize("line,first,kind", [
+    ("责任编辑:张三", False, "boilerplate"),
+    ("图片来源:Getty Images", False, "boilerplate"),
+    ("短标题", False, "heading"),
+    ("马克·扎克伯格访谈实录", True, "heading"),
+    ("他说,开源才是前进的方向。", False, "content"),
+])
+def test_lines_are_classed(line, first, kind):
+    assert classify_line(line, first) == kind
+
+
+def test_every_seed_passage_points_into_both_texts():
+    for path in sorted(RAW.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        doc, passages = _passages(text, path.name)
+        assert passages and [p.index for p in passages] == list(range(len(passages)))
+        for p in passages:
+            assert doc.text[p.norm_start:p.norm_end] == p.text
+            assert text[p.start:p.end] == p.text_original
