@@ -28,14 +28,9 @@ class GoldPair:
 
 
 def load_gold(path: Path) -> list[GoldPair]:
+    """Gold pairs of a ``gold.jsonl`` file, in file order."""
     pairs = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise GoldError(f"{path}: cannot be read ({exc.strerror})") from None
-    for lineno, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
+    for lineno, line in _json_lines(path):
         try:
             obj = json.loads(line)
             pairs.append(
@@ -75,13 +70,7 @@ class LinkGold:
 def load_link_gold(path) -> dict[tuple[str, str], LinkGold]:
     """Gold rows of a ``links.jsonl`` file by ``(source_doc_id, English)``."""
     rows: dict[tuple[str, str], LinkGold] = {}
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise GoldError(f"{path}: cannot be read ({exc.strerror})") from None
-    for lineno, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
+    for lineno, line in _json_lines(path):
         try:
             raw = json.loads(line)
             gold = LinkGold(raw["source_doc_id"], raw["en"], raw.get("gloss"), raw["label"], raw.get("doc_id"),
@@ -96,3 +85,12 @@ def load_link_gold(path) -> dict[tuple[str, str], LinkGold]:
 
 def gold_for(phrase: EnglishPhrase, gold: Mapping[tuple[str, str], LinkGold]) -> LinkGold | None:
     return gold.get((phrase.doc_id, english_key(phrase.en)))
+
+
+def _json_lines(path: Path) -> list[tuple[int, str]]:
+    """``(line number, line)`` of every non-blank line of a gold file."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise GoldError(f"{path}: cannot be read ({exc.strerror})") from None
+    return [(n, line) for n, line in enumerate(lines, 1) if line.strip()]

@@ -215,7 +215,7 @@ def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None =
         writer.commit(
             {"pairs": rows.pairs, "documents": rows.documents, "links": link_rows, "variants": variant_rows},
             card_template(),
-            card_values_for(report, config.gold_path, rows.pairs),
+            card_values_for(report, config, rows.pairs),
             report.as_dict(),
             PRETTY_NAME,
             extra_files={"tokenizer/spm.model": spm_model},

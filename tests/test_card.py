@@ -83,3 +83,11 @@ def test_link_figures_in_the_card_come_from_the_report(built):
     links = len(read_config(out, "links"))
     assert f"**links** ({links} rows)" in body
     assert f"{links} English phrases of one document are linked" in body
+
+
+def test_the_card_names_the_settings_of_the_build(built):
+    from align.config import BuildConfig
+
+    out, _ = built
+    body = (out / "README.md").read_text(encoding="utf-8")
+    assert f"`{BuildConfig()}`" in body  # conftest builds raw/ with the default settings

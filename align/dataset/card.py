@@ -11,6 +11,7 @@ from string import Template
 from typing import Any
 
 from .. import __version__, score
+from ..config import BuildConfig
 from ..records import BuildReport
 from .schema import CONFIGS, parquet_name
 
@@ -131,7 +132,7 @@ def calibration_section(report: BuildReport) -> str:
     )
 
 
-def card_values_for(report: BuildReport, gold_path: Path | str | None, pair_rows: list[dict]) -> dict[str, str]:
+def card_values_for(report: BuildReport, config: BuildConfig, pair_rows: list[dict]) -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -153,7 +154,7 @@ def card_values_for(report: BuildReport, gold_path: Path | str | None, pair_rows
         skipped_section = "Skipped files:\n\n" + "\n".join(f"- `{_md(d.path)}`: {_md(d.reason)}" for d in skipped)
     if report.gold is not None:
         g = report.gold
-        name = Path(gold_path).as_posix() if gold_path else ""
+        name = config.gold_path.as_posix() if config.gold_path else ""
         gold_section = (
             f"Against `{_md(Path(name).name)}` ({g.gold} hand-checked pairs of these documents, "
             f"compared as distinct pairs per document):\n\n"
@@ -168,6 +169,7 @@ def card_values_for(report: BuildReport, gold_path: Path | str | None, pair_rows
     return {
         "pretty_name": PRETTY_NAME,
         "align_version": __version__,
+        "build_config": str(config),
         "n_documents": str(len(built)),
         "n_pairs": str(report.pairs),
         "n_passages": str(report.passages),
