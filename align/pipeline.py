@@ -37,6 +37,7 @@ from .records import (
     Rejection,
 )
 from .review import write_report
+from .review.build_files import UNCHANGED
 from .segment import segment_document
 from .variants import CLUSTER_KINDS, variant_clusters
 
@@ -219,7 +220,9 @@ def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None =
             report.as_dict(),
             PRETTY_NAME,
             extra_files={"tokenizer/spm.model": spm_model},
-            finish=(lambda tmp: write_report(tmp, raw_dir, tmp / "report" / "index.html")) if config.review else None,
+            finish=(lambda tmp: write_report(tmp, raw_dir, tmp / "report" / "index.html",
+                                             sources={d.doc_id: UNCHANGED for d in report.built}))
+            if config.review else None,
         )
     return report
 
@@ -229,7 +232,7 @@ def _linker(config: BuildConfig, raw_dir: Path, manifest: dict[str, DocumentMeta
     and the collection sizes known (one over the limit is refused up front)."""
     if not config.link:
         return None
-    linker = CollectionLinker(config.link_scorer)
+    linker = CollectionLinker(config.link_scorer, max_docs=config.link_max_docs)
     try:
         linker.cutoff()
     except (ValueError, ImportError) as exc:

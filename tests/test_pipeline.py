@@ -137,12 +137,8 @@ def test_gold_file_is_well_formed():
             assert obj["zh_original"] in texts[obj["doc_id"]]
 
 
-def test_collection_over_the_link_limit_is_named_not_linked(tmp_path, monkeypatch):
-    from align.link import collection
-
-    monkeypatch.setattr(collection, "LINK_MAX_DOCS", 2)
-    monkeypatch.setattr(collection.CollectionLinker.__init__, "__defaults__", ("default", None, 2))
-    report = build(RAW, tmp_path / "build")
+def test_collection_over_the_link_limit_is_named_not_linked(tmp_path):
+    report = build(RAW, tmp_path / "build", link_max_docs=2)
     assert report.links == 0
     assert report.link_notes == [
         "collection 'default' not linked: more than 2 documents; split it into collections with raw/manifest.toml"

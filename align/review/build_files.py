@@ -28,8 +28,12 @@ class BuildData:
     sources: dict[str, str]  # doc_id -> whether raw_dir still holds the built bytes
 
 
-def load_build(build_dir: Path, raw_dir: Path | None = None) -> BuildData:
-    """Read the configs of ``build_dir``; check the sources in ``raw_dir`` if given."""
+UNCHANGED = "unchanged since the build"
+
+
+def load_build(build_dir: Path, raw_dir: Path | None = None, sources: dict[str, str] | None = None) -> BuildData:
+    """Read the configs of ``build_dir``; check the sources in ``raw_dir`` if given (the
+    build itself passes ``sources``: it has just read every file)."""
     build_dir = Path(build_dir)
     pairs = read_config(build_dir, "pairs")
     if pairs is None:
@@ -43,7 +47,7 @@ def load_build(build_dir: Path, raw_dir: Path | None = None) -> BuildData:
         documents=documents,
         links=read_config(build_dir, "links"),
         report=report if isinstance(report, dict) else {},
-        sources=check_sources(documents, Path(raw_dir)) if raw_dir is not None else {},
+        sources=sources if sources is not None else check_sources(documents, Path(raw_dir)) if raw_dir is not None else {},
     )
     return data
 
@@ -62,7 +66,7 @@ def check_sources(documents: list[dict], raw_dir: Path) -> dict[str, str]:
         elif not path.is_file():
             found[d["doc_id"]] = "missing from the raw folder"
         elif hashlib.sha256(path.read_bytes()).hexdigest() == d.get("sha256"):
-            found[d["doc_id"]] = "unchanged since the build"
+            found[d["doc_id"]] = UNCHANGED
         else:
             found[d["doc_id"]] = "changed since the build"
     return found

@@ -54,9 +54,9 @@ SECTIONS = (
 )
 
 
-def render_report(build_dir: Path, raw_dir: Path | None = None) -> str:
+def render_report(build_dir: Path, raw_dir: Path | None = None, sources: dict[str, str] | None = None) -> str:
     """The report page of ``build_dir`` as one HTML string (same build, same bytes)."""
-    data = load_build(Path(build_dir), raw_dir)
+    data = load_build(Path(build_dir), raw_dir, sources)
     doc_index = {doc_id: k for k, doc_id in enumerate(document_ids(data))}
     style = asset("report.css")
     script = asset("report.js")
@@ -92,9 +92,10 @@ def render_report(build_dir: Path, raw_dir: Path | None = None) -> str:
     )
 
 
-def write_report(build_dir: Path, raw_dir: Path | None, out_file: Path) -> Path:
+def write_report(build_dir: Path, raw_dir: Path | None, out_file: Path,
+                 sources: dict[str, str] | None = None) -> Path:
     """Write the report page of ``build_dir`` to ``out_file``; return ``out_file``."""
-    page = render_report(Path(build_dir), raw_dir)
+    page = render_report(Path(build_dir), raw_dir, sources)
     out_file = Path(out_file)
     out_file.parent.mkdir(parents=True, exist_ok=True)
     out_file.write_bytes(page.encode("utf-8"))
