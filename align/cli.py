@@ -183,14 +183,18 @@ def eval_(
     for d, e, z, want in result.boundary_errors[:show]:
         typer.echo(f"bound  {d}  {e} -> {z} (gold {want})")
     if links_gold is not None:
-        from .evaluate import evaluate_links
+        from .evaluate import score_link_rows
         from .gold import load_link_gold
 
         links = read_config(build_dir, "links") or []
         passages = {r["passage_id"]: r["text"] for r in read_config(build_dir, "passages") or []}
-        figures = evaluate_links(links, passages, docs, load_link_gold(links_gold))
-        for name, value in figures.items():
-            typer.echo(f"{name:20}{value}")
+        f = score_link_rows(links, passages, docs, load_link_gold(links_gold))
+        typer.echo(f"gold links          {f['gold_links']} (of {f['gold_phrases']} phrases)")
+        typer.echo(f"top-1 accuracy      {_share(f['top1_accuracy'])}")
+        typer.echo(f"abstention prec.    {_share(f['abstention_precision'])}")
+        typer.echo(f"none linked         {f['none_linked']}")
+        typer.echo(f"linked scores       {_spread([r['score'] for r in links])}")
+        typer.echo(f"margins             {_spread([r['margin'] for r in links])}")
 
 
 @app.command()
@@ -210,6 +214,18 @@ def push(
         return
     url = run_push(build_dir, repo_id, private=private)
     typer.echo(f"pushed {build_dir} to {url}")
+
+
+def _share(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4f}"
+
+
+def _spread(values: list[float]) -> str:
+    """``min / median / max (n=N)`` of a list of scores."""
+    if not values:
+        return "none"
+    xs = sorted(values)
+    return f"{xs[0]:.4f} / {xs[len(xs) // 2]:.4f} / {xs[-1]:.4f} (min / median / max, n={len(xs)})"
 
 
 def main() -> None:

@@ -18,8 +18,8 @@ from .gold import GoldPair, LinkGold
 from .records import Link, NormalizedDocument, Passage
 from .text import english_key as key
 
-__all__ = ["EvalResult", "accepted_chinese", "correct_flags", "evaluate", "evaluate_links", "key", "matches_gold",
-           "score_links", "span_matches_gold"]
+__all__ = ["EvalResult", "LinkedSpan", "accepted_chinese", "correct_flags", "evaluate", "key", "link_figures",
+           "matches_gold", "score_link_rows", "score_links", "span_matches_gold"]
 
 
 @dataclass(frozen=True)
@@ -155,43 +155,6 @@ def correct_flags(predicted: list[tuple[str, str, str, str]], gold: list[GoldPai
     return out
 
 
-def evaluate_links(links: list[dict], passage_texts: Mapping[str, str], doc_ids: set[str],
-                   gold: Mapping[tuple[str, str], LinkGold]) -> dict:
-    """Top-1 accuracy and abstention precision of a build's ``links`` rows against gold
-    links, judged as the build judges them (:func:`span_matches_gold`)."""
-    passages = passage_texts
-    gold = {k: g for k, g in gold.items() if g.source_doc_id in doc_ids}
-    by_key = {(r["source_doc_id"], key(r["en"])): r for r in links}
-
-    def right(g) -> bool:
-        r = by_key.get((g.source_doc_id, key(g.en)))
-        if r is None:
-            return False
-        text = passages.get(r["passage_id"], "")
-        return span_matches_gold(r["doc_id"], r["passage_id"], text, text.find(r["zh"]), r["zh"], g)
-
-    want = [g for g in gold.values() if g.label == "link"]
-    abstained = [g for g in gold.values() if (g.source_doc_id, key(g.en)) not in by_key]
-    n_right = sum(1 for g in want if right(g))
-    return {
-        "gold links": f"{len(want)} (of {len(gold)} phrases)",
-        "top-1 accuracy": f"{n_right / len(want):.4f}" if want else "n/a",
-        "abstention prec.": (f"{sum(g.label == 'none' for g in abstained) / len(abstained):.4f}"
-                             if abstained else "n/a"),
-        "none linked": str(sum(1 for g in gold.values() if g.label == "none" and (g.source_doc_id, key(g.en)) in by_key)),
-        "linked scores": _spread([r["score"] for r in links]),
-        "margins": _spread([r["margin"] for r in links]),
-    }
-
-
-def _spread(values: list[float]) -> str:
-    """``min / median / max (n=N)`` of a list of scores."""
-    if not values:
-        return "none"
-    xs = sorted(values)
-    return f"{xs[0]:.4f} / {xs[len(xs) // 2]:.4f} / {xs[-1]:.4f} (min / median / max, n={len(xs)})"
-
-
 MIN_DICE = 0.5
 
 
@@ -238,18 +201,34 @@ def normalized_offset(doc: NormalizedDocument, original: int) -> int:
     return lo
 
 
-def score_links(links: list[Link], gold: Mapping[tuple[str, str], LinkGold], docs: Mapping[str, NormalizedDocument],
-                passages: Mapping[str, list[Passage]]) -> dict:
-    """Top-1 accuracy and abstention precision of a build's links against the gold phrases
-    of the documents linked."""
-    gold = {k: g for k, g in gold.items() if g.source_doc_id in docs}
-    by_key = {(lk.source_doc_id, key(lk.en)): lk for lk in links}
+@dataclass(frozen=True, slots=True)
+class LinkedSpan:
+    """A built link as evaluation sees it: the span's passage text and its place in it."""
+
+    source_doc_id: str
+    en: str
+    doc_id: str
+    passage_id: str
+    passage_text: str
+    start: int  # in passage_text
+    zh: str
+    score: float
+
+
+def link_figures(spans: list[LinkedSpan], gold: Mapping[tuple[str, str], LinkGold], doc_ids: set[str]) -> dict:
+    """Top-1 accuracy and abstention precision of built links against the gold phrases of
+    the documents ``doc_ids`` (judged by :func:`span_matches_gold`), and the links' score
+    spread."""
+    gold = {k: g for k, g in gold.items() if g.source_doc_id in doc_ids}
+    by_key = {(s.source_doc_id, key(s.en)): s for s in spans}
     want_link = [g for g in gold.values() if g.label == "link"]
-    right = sum(1 for g in want_link if g.key in by_key and matches_gold(by_key[g.key], g, docs, passages))
+    right = sum(1 for g in want_link if g.key in by_key and span_matches_gold(
+        by_key[g.key].doc_id, by_key[g.key].passage_id, by_key[g.key].passage_text, by_key[g.key].start,
+        by_key[g.key].zh, g))
     abstained = [g for g in gold.values() if g.key not in by_key]
     none_ok = sum(1 for g in abstained if g.label == "none")
     wrongly_linked = sum(1 for g in gold.values() if g.label == "none" and g.key in by_key)
-    scores = sorted(lk.score for lk in links)
+    scores = sorted(s.score for s in spans)
     return {
         "gold_phrases": len(gold),
         "gold_links": len(want_link),
@@ -262,3 +241,29 @@ def score_links(links: list[Link], gold: Mapping[tuple[str, str], LinkGold], doc
         "score_median": scores[len(scores) // 2] if scores else None,
         "score_max": scores[-1] if scores else None,
     }
+
+
+def score_links(links: list[Link], gold: Mapping[tuple[str, str], LinkGold], docs: Mapping[str, NormalizedDocument],
+                passages: Mapping[str, list[Passage]]) -> dict:
+    """:func:`link_figures` of a build's links, from the records."""
+    spans = []
+    for lk in links:
+        passage = next((p for p in passages.get(lk.doc_id, []) if p.passage_id == lk.passage_id), None)
+        if passage is None:  # cannot be judged: linked, but never right
+            spans.append(LinkedSpan(lk.source_doc_id, lk.en, "", "", "", -1, lk.zh, lk.score))
+            continue
+        start = normalized_offset(docs[lk.doc_id], lk.start) - passage.norm_start
+        spans.append(LinkedSpan(lk.source_doc_id, lk.en, lk.doc_id, lk.passage_id, passage.text, start, lk.zh,
+                                lk.score))
+    return link_figures(spans, gold, set(docs))
+
+
+def score_link_rows(rows: list[dict], passage_texts: Mapping[str, str], doc_ids: set[str],
+                    gold: Mapping[tuple[str, str], LinkGold]) -> dict:
+    """:func:`link_figures` of a built ``links`` config, from its rows."""
+    spans = []
+    for r in rows:
+        text = passage_texts.get(r["passage_id"], "")
+        spans.append(LinkedSpan(r["source_doc_id"], r["en"], r["doc_id"], r["passage_id"], text, text.find(r["zh"]),
+                                r["zh"], r["score"]))
+    return link_figures(spans, gold, doc_ids)
