@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from . import lexicon as lx
 from .markup import CODE_MARK
 from .records import Passage
+from .text import HAN_RANGE, is_han
 
 MAX_ZH_CHARS = 40
 MAX_ZH_WORDS = 10
@@ -33,14 +34,10 @@ MAX_CHAR_STARTS = 8  # near the parenthesis every character may start a span: ji
 _EN_RUN = re.compile(r"[A-Za-z0-9\u00c0-\u024f][A-Za-z0-9\u00c0-\u024f .\-'’&+/:]*$")
 _OPENERS = {"”": "“", "》": "《", "’": "‘", '"': '"', "〉": "〈"}
 # A short Chinese label before the English of a part: 英语:Phillips Exeter Academy, 即 databases, 又称PEA.
-_LABELLED = re.compile(r"([\u3400-\u9fff]{1,6})\s*[:：]?\s*(?=[A-Za-z\u00c0-\u024f])")
+_LABELLED = re.compile(rf"([{HAN_RANGE}]{{1,6}})\s*[:：]?\s*(?=[A-Za-z\u00c0-\u024f])")
 # Alternatives and enumerations inside one English part: X or Y, X and Y, X & Y.
 _EN_JOIN = re.compile(r"\s+(?:or|and|&)\s+")
 _ZH_JOIN = frozenset(("和", "与", "及", "以及", "跟", "或", "、", ","))
-
-
-def is_cjk(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u9fff"
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +149,7 @@ def _unlabelled_zh(text: str, parts: list[tuple[int, int]]) -> list[tuple[int, i
     (``也称为 尾部延迟``, ``又称艾滋病毒``)."""
     out = []
     for a, b in parts:
-        if not any(is_cjk(ch) for ch in text[a:b]):
+        if not any(is_han(ch) for ch in text[a:b]):
             continue
         out.append((a, b))
         pos = a
@@ -161,14 +158,14 @@ def _unlabelled_zh(text: str, parts: list[tuple[int, int]]) -> list[tuple[int, i
                 break
             pos += len(w)
         x, y = _trimmed(text, pos, b)
-        if a < x < y and any(is_cjk(ch) for ch in text[x:y]):
+        if a < x < y and any(is_han(ch) for ch in text[x:y]):
             out.append((x, y))
     return list(dict.fromkeys(out))
 
 
 def _english(text: str, a: int, b: int) -> bool:
     s = text[a:b]
-    return bool(_LATIN.search(s)) and not any(is_cjk(ch) for ch in s) and len(s.split()) <= MAX_EN_WORDS
+    return bool(_LATIN.search(s)) and not any(is_han(ch) for ch in s) and len(s.split()) <= MAX_EN_WORDS
 
 
 def zh_spans_before(text: str, k: int, floor: int) -> list[tuple[int, int, str]]:
@@ -185,10 +182,10 @@ def zh_spans_before(text: str, k: int, floor: int) -> list[tuple[int, int, str]]
         end = k
     a = end
     while a > floor and end - a < MAX_ZH_CHARS and text[a - 1] not in _CLAUSE and \
-            (is_cjk(text[a - 1]) or text[a - 1] in _ZH_EXTRA or text[a - 1].isascii() and text[a - 1].isalnum()):
+            (is_han(text[a - 1]) or text[a - 1] in _ZH_EXTRA or text[a - 1].isascii() and text[a - 1].isalnum()):
         a -= 1
     run = text[a:end]
-    if not any(is_cjk(ch) for ch in run):
+    if not any(is_han(ch) for ch in run):
         return out
     words = lx.segment_words(run)
     bounds, pos = [], 0
@@ -197,7 +194,7 @@ def zh_spans_before(text: str, k: int, floor: int) -> list[tuple[int, int, str]]
         pos += len(w)
     ends = [end]
     # A title after a name (雷德菲尔德博士(Robert Redfield)): the span may end one short word early.
-    if len(words) >= 2 and len(words[-1]) <= 2 and is_cjk(words[-1][0]):
+    if len(words) >= 2 and len(words[-1]) <= 2 and is_han(words[-1][0]):
         ends.append(end - len(words[-1]))
     starts = sorted(set(bounds[-MAX_ZH_WORDS:]) | set(range(max(a, end - MAX_CHAR_STARTS), end)), reverse=True)
     spans = []
@@ -206,7 +203,7 @@ def zh_spans_before(text: str, k: int, floor: int) -> list[tuple[int, int, str]]
             x = s
             while x < y and text[x] in " -·•・‧.”’":
                 x += 1
-            if y > x and any(is_cjk(ch) for ch in text[x:y]) and (x, y) not in spans and \
+            if y > x and any(is_han(ch) for ch in text[x:y]) and (x, y) not in spans and \
                     text[x:y].count("“") == text[x:y].count("”"):
                 spans.append((x, y))
     out.extend((x, y, "zh(en)") for x, y in spans)
@@ -252,15 +249,15 @@ def passage_candidates(passage: Passage, groups: list[tuple[int, int]]) -> list[
         if k <= floor:
             continue
         left = text[k - 1]
-        has_cjk = any(is_cjk(ch) for ch in content)
+        has_cjk = any(is_han(ch) for ch in content)
         has_latin = bool(_LATIN.search(content))
         parts = _parts(text, o + 1, c)
         en_parts = _english_parts(text, parts)
         zh_parts = _unlabelled_zh(text, parts)
         # 德军总部3D(Wolfenstein 3D), 深入解析C#(C# in Depth): a Chinese span may end in Latin.
         latin_tail = not has_cjk and (left.isascii() and (left.isalnum() or left in "#+")) and \
-            any(is_cjk(ch) for ch in text[max(floor, k - 12) : k])
-        if has_latin and (is_cjk(left) or left in _OPENERS or latin_tail):
+            any(is_han(ch) for ch in text[max(floor, k - 12) : k])
+        if has_latin and (is_han(left) or left in _OPENERS or latin_tail):
             zh_spans = zh_spans_before(text, k, floor)
             n = len(zh_spans)
             for ea, eb in en_parts:

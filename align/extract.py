@@ -46,6 +46,7 @@ from .features import (
 )
 from .pair_model import PairModel, shipped_model
 from .records import NormalizedDocument, Passage, PhrasePair, Rejection
+from .text import HAN, HAN_RANGE, is_han
 
 MAX_PAREN_CHARS = 120  # a gloss longer than this is prose, not a translation
 MAX_ZH_RUN = 40
@@ -61,7 +62,6 @@ STOP_WORDS = frozenset(
     "类似 类似于 相当于 如同 好像 诸如 似乎 仿佛 以及其 "
     "进行 实现 使用 采用 利用 提供 获得 引入 提出 定义 称作 叫作 记为 记作 表示为 也称 又称 或称 简称 即为".split()
 )
-_CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _EN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -'’&./+")
 _ZH_RUN_CHARS_EXTRA = frozenset("·•・‧-“”‘’《》0123456789")
@@ -69,10 +69,6 @@ _CLAUSE_PUNCT = frozenset(",。;:!?,、;:!?")
 _SENTENCE_END = frozenset("。!?;…!?")
 _EN_FUNCTION = frozenset("of for at the and in on to a an de von van der".split())
 _DESC_START = frozenset("的是即也指为系曾现前原")
-
-
-def is_cjk(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u9fff"
 
 
 _BRACKETS = re.compile(r"[()]")
@@ -173,10 +169,10 @@ class PairExtractor:
         while k > p.body_offset and text[k - 1] == " ":
             k -= 1
         left = text[k - 1] if k > p.body_offset else ""
-        has_cjk = bool(_CJK.search(content))
+        has_cjk = bool(HAN.search(content))
         has_latin = bool(_LATIN.search(content))
         left_is_en = bool(left) and (left in _EN_CHARS and left not in " -") and left.isascii()
-        left_is_zh = bool(left) and (is_cjk(left) or left in "”’》")
+        left_is_zh = bool(left) and (is_han(left) or left in "”’》")
 
         if left_is_en and has_cjk:
             return self._en_zh(p, k, ca, cb, content)
@@ -200,7 +196,7 @@ class PairExtractor:
         """``zh(en)``: the Chinese ends at ``k``; find where it starts."""
         text = p.text
         en = _unwrap_quotes(en)
-        if not en or not _LATIN.search(en) or any(is_cjk(ch) for ch in en):
+        if not en or not _LATIN.search(en) or any(is_han(ch) for ch in en):
             return False
         if len(en.split()) > 12:
             self._reject(p, en, "english too long for an inline gloss")
@@ -233,7 +229,7 @@ class PairExtractor:
         """``en(zh)`` or ``en(expansion,zh)``."""
         text = p.text
         parts = re.split(r"\s*[,,;;]\s*", content, maxsplit=1)
-        if len(parts) == 2 and not _CJK.search(parts[0]) and _CJK.search(parts[1]):
+        if len(parts) == 2 and not HAN.search(parts[0]) and HAN.search(parts[1]):
             return self._expansion(p, k, ca, cb, parts[0], parts[1])
         zh = content
         reason = _description_reason(zh)
@@ -287,7 +283,7 @@ class PairExtractor:
     def _zh_mixed(self, p: Passage, k: int, ca: int, cb: int, content: str) -> bool:
         """``zh(en,description)`` or ``zh(description en)``."""
         first = re.split(r"\s*[,,;;]\s*", content, maxsplit=1)[0]
-        if first != content and not _CJK.search(first) and _LATIN.search(first) and not _not_a_phrase(first):
+        if first != content and not HAN.search(first) and _LATIN.search(first) and not _not_a_phrase(first):
             return self._zh_en(p, k, ca, ca + len(first), first, "zh(en,desc)", 0.9)
         names = list(re.finditer(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+", content))
         if names:
@@ -303,7 +299,7 @@ class PairExtractor:
     # -- juxtaposed names ------------------------------------------------------------
     def _juxtaposed(self, p: Passage, body: int) -> None:
         text = p.text
-        for m in re.finditer(r"(?<=[\u4e00-\u9fff]) ([A-Z][a-z]+(?: [A-Z][a-z]+){0,2})(?![A-Za-z(]| ?\()", text):
+        for m in _NAME_AFTER_HAN.finditer(text):
             if m.start() < body or text[m.start() - 1] not in lx.TRANSLIT_CHARS:
                 continue  # cheap test first: a transliterated name ends in one of these
             en = m.group(1)
@@ -361,6 +357,10 @@ def _trim_english(text: str, a: int, b: int, zh: str) -> int:
     return a + words[keep].start()
 
 
+# 麦斯玛 Maxima: a capitalized name of up to three words right after Chinese.
+_NAME_AFTER_HAN = re.compile(rf"(?<=[{HAN_RANGE}]) ([A-Z][a-z]+(?: [A-Z][a-z]+){{0,2}})(?![A-Za-z(]| ?\()")
+
+
 def zh_span_before(text: str, k: int, en: str, floor: int, names_only: bool = False):
     """The Chinese counterpart of ``en`` ending at ``k``: ``(start, end, how)`` or None.
 
@@ -372,7 +372,7 @@ def zh_span_before(text: str, k: int, en: str, floor: int, names_only: bool = Fa
     if quoted is not None:
         return quoted
     a, run = _zh_run_before(text, k, floor)
-    if not run or not _CJK.search(run):
+    if not run or not HAN.search(run):
         return None
     en_words = lx.english_words(en)
     acronym = is_acronym(en)
@@ -395,7 +395,7 @@ def zh_span_before(text: str, k: int, en: str, floor: int, names_only: bool = Fa
     if start is None:
         return None
     span = text[start:k]
-    if not span or not _CJK.search(span) or span in STOP_WORDS:
+    if not span or not HAN.search(span) or span in STOP_WORDS:
         return None
     if names_only and lx.translit_share(span) < 0.5:
         # A name followed by a descriptor word is not a juxtaposed name.
@@ -422,7 +422,7 @@ def _quoted_span_before(text: str, k: int, floor: int) -> tuple[int, int, str] |
 def _zh_run_before(text: str, k: int, floor: int) -> tuple[int, str]:
     """``(start, run)``: the Chinese characters (and joiners) right before ``k``."""
     a = k
-    while a > floor and k - a < MAX_ZH_RUN and (is_cjk(text[a - 1]) or text[a - 1] in _ZH_RUN_CHARS_EXTRA):
+    while a > floor and k - a < MAX_ZH_RUN and (is_han(text[a - 1]) or text[a - 1] in _ZH_RUN_CHARS_EXTRA):
         a -= 1
     run = text[a:k]
     # Leading digits/quotes that belong to the previous phrase are not part of the run.
@@ -454,7 +454,7 @@ def _walk_back(words: list[str], en: str, en_words: list[str], floor_len: int, t
         if first or inside_floor or _explained(w, en, en_words, acronym, name_like, names_only):
             keep = i
             i -= 1
-            if first and len(w) == 1 and i >= 0 and words[i] not in STOP_WORDS and _CJK.search(words[i]):
+            if first and len(w) == 1 and i >= 0 and words[i] not in STOP_WORDS and HAN.search(words[i]):
                 # A one-character suffix (智能/体, 连接/层) binds to the word before it.
                 keep = i
                 i -= 1

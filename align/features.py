@@ -14,12 +14,12 @@ import re
 from functools import lru_cache
 
 from . import lexicon as lx
-from .candidates import Candidate, is_cjk
+from .candidates import Candidate
+from .text import HAN, is_han
 
 SHAPES = ("zh(en)", "quote(en)", "title(en)", "enum(en)", "en(zh)", "en(exp,zh)", "(en,zh)", "zh en")
 _ACRONYM = re.compile(r"^(?:[A-Z][A-Za-z]*[A-Z][A-Za-z]*|[A-Z]&[A-Z]|[A-Z]{2,}\d*)$")
 _EN_FUNCTION = frozenset("of for at the and in on to a an de von van der".split())
-_CJK = re.compile(r"[\u3400-\u9fff]")
 _CLAUSE_BEFORE = frozenset(",。;:!?、;:!?…“‘《(\n\"'")
 _DESC_START = frozenset("的是即也指为系曾现前原")
 def is_acronym(en: str) -> bool:
@@ -46,7 +46,7 @@ def _support_signals(zh: str, en: str) -> tuple[tuple[str, float], ...]:
 
 def _support(zh: str, en: str) -> dict[str, float]:
     en_words = lx.english_words(en)
-    words = [w for w in lx.segment_words(zh) if _CJK.search(w)]
+    words = [w for w in lx.segment_words(zh) if HAN.search(w)]
     han = sum(len(w) for w in words) or 1
     covered = sum(len(w) for w in words if lx.gloss_covers(w, en_words))
     dict_cov = covered / han
@@ -79,7 +79,7 @@ def _support(zh: str, en: str) -> dict[str, float]:
 
 def _explained(word: str, en: str, en_words: list[str]) -> float:
     """Does the English account for this Chinese word (gloss or sound)?"""
-    if not _CJK.search(word):
+    if not HAN.search(word):
         return 1.0 if word.strip() and word.strip().lower() in en.lower() else 0.0
     if lx.gloss_covers(word, en_words):
         return 1.0
@@ -173,13 +173,13 @@ def candidate_features(cand: Candidate, doc_text: str, zh_original: str,
         float(is_acronym(en)), float(is_name_like(en)), float(en == en.lower()),
         float(any(ch.isdigit() for ch in en)), float(en != content),
         sum(1 for t in en_tokens if t[:1].isupper()) / max(len(en_tokens), 1),
-        float(any(is_cjk(ch) for ch in content)),
+        float(any(is_han(ch) for ch in content)),
         math.log1p(max(occurrences - 1, 0)), sticky,
         float(min(_paren_gap(text, cand), 6)), float(_on_word_boundary(text, cand)),
         float(bool(_YEAR.search(en))), float(bool(_CODE_LIKE.search(en))),
         lx.letters_covered(zh, en), lx.letters_covered(zh_original, en, cantonese=True),
-        lx.word_sound(left_word, en) if _CJK.search(left_word) else 0.0,
-        lx.word_sound(words[0], en) if _CJK.search(words[0]) else 0.0,
+        lx.word_sound(left_word, en) if HAN.search(left_word) else 0.0,
+        lx.word_sound(words[0], en) if HAN.search(words[0]) else 0.0,
         *_boundary_pos(cand),
         float(left_char in lx.NAME_JOINERS), float(any(ch in lx.NAME_JOINERS for ch in zh)),
         # Is the span, or the span grown by the word before it, a word of the dictionaries?
@@ -192,7 +192,7 @@ def candidate_features(cand: Candidate, doc_text: str, zh_original: str,
 
 
 def _left_sound_gain(left_word: str, zh: str, zh_original: str, en: str) -> tuple[float, float]:
-    if not _CJK.search(left_word):
+    if not HAN.search(left_word):
         return 0.0, 0.0
     mandarin = lx.letters_covered(left_word + zh, en) - lx.letters_covered(zh, en)
     # The original script's left word is not at hand; its Simplified form reads the same in

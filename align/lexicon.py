@@ -17,6 +17,8 @@ from functools import lru_cache
 
 from rapidfuzz.distance import Indel, LCSseq
 
+from .text import is_han
+
 logger = logging.getLogger(__name__)
 
 TRANSLIT_CHARS = frozenset(
@@ -248,7 +250,7 @@ def phonetic_coverage(zh: str, en: str) -> float:
 
 
 def translit_share(zh: str) -> float:
-    han = [c for c in zh if "\u4e00" <= c <= "\u9fff"]
+    han = [c for c in zh if is_han(c)]
     if not han:
         return 0.0
     return sum(1 for c in han if c in TRANSLIT_CHARS) / len(han)

@@ -25,6 +25,7 @@ from functools import lru_cache
 from .config import SCRIPT_VARIANTS
 from .markup import markup_of, strip_markup
 from .records import NormalizedDocument, RawDocument
+from .text import HAN
 
 # Source script -> OpenCC config to Simplified. ``s`` needs no conversion.
 OPENCC_CONFIGS: dict[str, str | None] = {"hk": "hk2s", "tw": "tw2s", "t": "t2s", "s": None}
@@ -148,13 +149,12 @@ _TW_WORDS = (
     "部落格", "預設", "上傳", "滑鼠", "螢幕", "隱私權", "影音", "網友", "透過", "檔案",
     "光碟", "記憶體", "介面",
 )
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def detect_variant(text: str) -> str:
     """Guess the script a text is written in: ``hk``, ``tw``, ``t`` or ``s``."""
     sample = text[:200_000]
-    han = len(_HAN.findall(sample))
+    han = len(HAN.findall(sample))
     if han == 0:
         return "s"
     to_simp = _converter("t2s").convert(sample)

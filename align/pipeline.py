@@ -39,6 +39,7 @@ from .records import (
 from .review import write_report
 from .review.build_files import UNCHANGED
 from .segment import segment_document
+from .text import has_han
 from .variants import CLUSTER_KINDS, variant_clusters
 
 logger = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ def prepare_document(raw: RawDocument, meta: DocumentMeta, variant: str = "auto"
                      ) -> tuple[NormalizedDocument, list[Passage]] | str:
     """Normalize and segment ``raw``; a string is the reason it is skipped."""
     norm = normalize_document(raw, meta.variant or variant)
-    if not any("\u4e00" <= ch <= "\u9fff" for ch in norm.text):
+    if not has_han(norm.text):
         return "no Chinese text"
     return norm, segment_document(norm)
 

@@ -20,6 +20,7 @@ from .config import DEFAULT_MAX_BYTES
 from .errors import EmptyDocumentError, EncodingError, InputError
 from .manifest import CONTROL_FILES
 from .records import RawDocument
+from .text import is_han
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ def _cjk_share(text: str) -> float:
     letters = [ch for ch in text if not ch.isspace()]
     if not letters:
         return 0.0
-    cjk = sum(1 for ch in letters if "\u4e00" <= ch <= "\u9fff")
+    cjk = sum(1 for ch in letters if is_han(ch))
     return cjk / len(letters)
 
 

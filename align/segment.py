@@ -14,9 +14,10 @@ import re
 from collections import Counter
 
 from .records import NormalizedDocument, Passage
+from .text import HAN_RANGE
 
 _LABEL = re.compile(
-    r"^(?P<label>[A-Z][A-Za-z.'\-]+(?: [A-Z][A-Za-z.'\-]+){0,3}|[\u4e00-\u9fff·]{2,8}) ?:(?!//)"
+    rf"^(?P<label>[A-Z][A-Za-z.'\-]+(?: [A-Z][A-Za-z.'\-]+){{0,3}}|[{HAN_RANGE}·]{{2,8}}) ?:(?!//)"
 )
 # Lines that scraped Chinese pages carry around the article: loaders, bylines,
 # credits, captions and metadata. These are generic page furniture, not content.

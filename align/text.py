@@ -5,8 +5,17 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# CJK Unified Ideographs with Extension A: what counts as a Han character.
-HAN = re.compile(r"[\u3400-\u9fff]")
+# CJK Unified Ideographs with Extension A: what counts as a Han character, everywhere.
+HAN_RANGE = "\u3400-\u9fff"
+HAN = re.compile(f"[{HAN_RANGE}]")
+
+
+def is_han(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff"
+
+
+def has_han(text: str) -> bool:
+    return HAN.search(text) is not None
 
 
 def english_key(text: str) -> str:
