@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from . import lexicon as lx
 from .candidates import Candidate
-from .text import HAN, is_han
+from .text import HAN, english_key, is_han
 
 SHAPES = ("zh(en)", "quote(en)", "title(en)", "enum(en)", "en(zh)", "en(exp,zh)", "(en,zh)", "zh en")
 _ACRONYM = re.compile(r"^(?:[A-Z][A-Za-z]*[A-Z][A-Za-z]*|[A-Z]&[A-Z]|[A-Z]{2,}\d*)$")
@@ -126,7 +126,7 @@ def add_document_features(readings: list[tuple[tuple, str, str, list[float]]]) -
     2008 count such agreement over the corpus)."""
     zh_by_paren: dict[tuple, set[str]] = {}
     parens_by_en: dict[str, set[tuple]] = {}
-    readings = [(paren, " ".join(en.lower().split()), zh, row) for paren, en, zh, row in readings]
+    readings = [(paren, english_key(en), zh, row) for paren, en, zh, row in readings]
     for paren, en, zh, _ in readings:
         zh_by_paren.setdefault((paren, en), set()).add(zh)
         parens_by_en.setdefault(en, set()).add(paren)

@@ -18,6 +18,10 @@ def has_han(text: str) -> bool:
     return HAN.search(text) is not None
 
 
+# What a table shows for a value that is not there (the card and the review page alike).
+MISSING = "—"
+
+
 def english_key(text: str) -> str:
     """English compared as a reader would: width, curly apostrophes, case and spacing ignored."""
     text = unicodedata.normalize("NFKC", text).replace("’", "'").replace("‘", "'")

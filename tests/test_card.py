@@ -66,7 +66,7 @@ def test_card_shows_every_document_script(built):
 
 def test_metric_quantiles_in_the_card_come_from_the_pairs(built):
     from align import score
-    from align.dataset.card import _fmt
+    from align.dataset.card import fmt_number
 
     out, _ = built
     _, body = _card(out)
@@ -74,7 +74,7 @@ def test_metric_quantiles_in_the_card_come_from_the_pairs(built):
     for name in ("confidence", "chrf", "length_ratio", "sp_tokens_en", "sp_tokens_zh"):
         values = [r[name] for r in pairs if r[name] is not None]
         q = score.quantiles(values)
-        assert f"| {name} | {len(values)} | " + " | ".join(_fmt(v) for v in q) + " |" in body
+        assert f"| {name} | {len(values)} | " + " | ".join(fmt_number(v) for v in q) + " |" in body
 
 
 def test_link_figures_in_the_card_come_from_the_report(built):

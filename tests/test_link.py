@@ -16,7 +16,7 @@ from align import lexicon as lx
 from align import link as lk
 from align.evaluate import matches_gold, normalized_offset, score_links, span_matches_gold
 from align.gold import LinkGold, gold_for, load_link_gold
-from align.link.scorers import _word_glosses
+from align.link.scorers import word_glosses
 from align.pipeline import load_folder
 from align.records import EnglishPhrase
 from align.text import contains_words
@@ -272,9 +272,9 @@ def test_blind_dev_collection_has_consistent_gold_and_exact_offsets():
 def test_a_word_the_dictionary_lacks_is_read_through_its_characters():
     # 草叶 is not in CC-CEDICT; 草 (grass) and 叶 (leaf) are, so "blades of grass" finds it.
     assert not lx.gloss_words("草叶")
-    assert {"grass", "leaf"} <= _word_glosses("草叶")
-    assert _word_glosses("学习") == lx.gloss_words("学习")  # a known word keeps its own glosses
-    assert _word_glosses("Llama") == frozenset()
+    assert {"grass", "leaf"} <= word_glosses("草叶")
+    assert word_glosses("学习") == lx.gloss_words("学习")  # a known word keeps its own glosses
+    assert word_glosses("Llama") == frozenset()
 
 
 def test_a_target_that_quotes_the_english_verbatim_is_linked_to_it():

@@ -13,6 +13,7 @@ from typing import Any
 from .. import __version__, score
 from ..config import BuildConfig
 from ..records import BuildReport
+from ..text import MISSING
 from .schema import CONFIGS, parquet_name
 
 PRETTY_NAME = "Inline Chinese–English phrase pairs"
@@ -74,8 +75,8 @@ def _md(text: str | None) -> str:
     return out
 
 
-def _fmt(v) -> str:
-    return "–" if v is None else f"{v:g}"
+def fmt_number(v) -> str:
+    return MISSING if v is None else f"{v:g}"
 
 
 def metrics_table(pair_rows: list[dict]) -> str:
@@ -83,7 +84,7 @@ def metrics_table(pair_rows: list[dict]) -> str:
     for name in ("confidence", "chrf", "length_ratio", "sp_tokens_en", "sp_tokens_zh"):
         values = [r[name] for r in pair_rows if r.get(name) is not None]
         q = score.quantiles(values) or [None] * 5
-        lines.append(f"| {name} | {len(values)} | " + " | ".join(_fmt(v) for v in q) + " |")
+        lines.append(f"| {name} | {len(values)} | " + " | ".join(fmt_number(v) for v in q) + " |")
     return "\n".join(lines)
 
 
@@ -95,14 +96,14 @@ def heldout_section() -> str:
              "|---|---|---|---|---|---|---|---|---|"]
     for r in data["parts"]:
         if r["set"] in ("seeds", "tuning", "test"):
-            lines.append(f"| {r['set']} | {r['gold']} | {r['built']} | {_fmt(r['precision'])} | {_fmt(r['recall'])} | "
-                         f"{_fmt(r['boundary'])} | {r['negatives_emitted']} | {_fmt(r['auc'])} | "
-                         f"{_fmt(r['mean_confidence'])} |")
+            lines.append(f"| {r['set']} | {r['gold']} | {r['built']} | {fmt_number(r['precision'])} | {fmt_number(r['recall'])} | "
+                         f"{fmt_number(r['boundary'])} | {r['negatives_emitted']} | {fmt_number(r['auc'])} | "
+                         f"{fmt_number(r['mean_confidence'])} |")
     cal = data["test_calibration"]
     rel = ["| confidence bin | readings | mean confidence | share correct |", "|---|---|---|---|"]
     for lo, hi, n, mean, share in cal["reliability"]:
-        rel.append(f"| {lo:.1f}–{hi:.1f} | {n} | {_fmt(None if mean is None else round(mean, 3))} | "
-                   f"{_fmt(None if share is None else round(share, 3))} |")
+        rel.append(f"| {lo:.1f}–{hi:.1f} | {n} | {fmt_number(None if mean is None else round(mean, 3))} | "
+                   f"{fmt_number(None if share is None else round(share, 3))} |")
     return ("The test part of `tests/dev/extract/test/` (8 sources: Hong Kong fact-checking news, Taiwan "
             "internet-freedom features, the Missing Semester translation, mainland-script news from VOA, Reuters "
             "and Epoch Times, a Taiwan Java textbook, a physics notebook's history of science, Paul Graham essay "
@@ -120,8 +121,8 @@ def calibration_section(report: BuildReport) -> str:
         return "No gold file was given to this build, so calibration was not measured."
     rows = ["| confidence bin | pairs | mean confidence | share correct |", "|---|---|---|---|"]
     for lo, hi, n, mean, share in cal["reliability"]:
-        rows.append(f"| {lo:.1f}–{hi:.1f} | {n} | {_fmt(None if mean is None else round(mean, 3))} | "
-                    f"{_fmt(None if share is None else round(share, 3))} |")
+        rows.append(f"| {lo:.1f}–{hi:.1f} | {n} | {fmt_number(None if mean is None else round(mean, 3))} | "
+                    f"{fmt_number(None if share is None else round(share, 3))} |")
     return (
         f"Brier score of `confidence` on the {cal['pairs']} built pairs that the gold set covers: "
         f"**{cal['brier']:.4f}**. `confidence` is the pair model's probability, calibrated (Platt scaling) on "
@@ -203,8 +204,8 @@ def links_section(report: BuildReport) -> str:
             f"scorer `{g['scorer']}`, threshold {g['threshold']}:\n\n"
             "| top-1 accuracy | abstention precision | phrases without counterpart that got linked | "
             "linked score min / median / max |\n|---|---|---|---|\n"
-            f"| {_fmt(g['top1_accuracy'])} ({g['top1_right']}/{g['gold_links']}) | {_fmt(g['abstention_precision'])} | "
-            f"{g['none_linked']} | {_fmt(g['score_min'])} / {_fmt(g['score_median'])} / {_fmt(g['score_max'])} |"
+            f"| {fmt_number(g['top1_accuracy'])} ({g['top1_right']}/{g['gold_links']}) | {fmt_number(g['abstention_precision'])} | "
+            f"{g['none_linked']} | {fmt_number(g['score_min'])} / {fmt_number(g['score_median'])} / {fmt_number(g['score_max'])} |"
         )
     return "\n".join(lines)
 

@@ -92,7 +92,7 @@ class LexicalScorer(PhraseScorer):
             self._chars[c] = (Counter(flat), len(flat))
             glosses: set[str] = set()
             for w in _words_in(c):
-                glosses |= _word_glosses(w)
+                glosses |= word_glosses(w)
             self._glosses[c] = frozenset(glosses)
             for g in glosses - self._vocab:
                 self._vocab_by_initial.setdefault(g[:1], set()).add(g)
@@ -397,7 +397,7 @@ def _han_only(text: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def _word_glosses(word: str) -> frozenset[str]:
+def word_glosses(word: str) -> frozenset[str]:
     """CC-CEDICT gloss words of a Chinese word (none for punctuation, digits, Latin).
 
     A word CC-CEDICT does not know at all (草叶) is read through its characters

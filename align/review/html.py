@@ -12,6 +12,8 @@ import logging
 import math
 from typing import Any
 
+from ..text import MISSING
+
 logger = logging.getLogger(__name__)
 
 KINDS = ("name", "term", "acronym", "title", "quote")
@@ -52,12 +54,12 @@ def number(value: Any) -> float | None:
 
 def fmt(value: Any, digits: int = 3) -> str:
     x = number(value)
-    return "—" if x is None else f"{x:.{digits}f}"
+    return MISSING if x is None else f"{x:.{digits}f}"
 
 
 def meta_value(value: Any) -> str:
     if value is None:
-        return "—"
+        return MISSING
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     return str(value)
