@@ -229,11 +229,27 @@ def _phonetic_key(text: str, rules) -> str:
     return text
 
 
+@lru_cache(maxsize=65536)
+def _mandarin_sound(zh: str) -> str:
+    return _phonetic_key(pinyin(zh).replace("y", "i"), _PY_RULES)
+
+
+@lru_cache(maxsize=65536)
+def _cantonese_sound(zh: str) -> str:
+    return _phonetic_key(jyutping(zh), _JP_RULES)
+
+
+@lru_cache(maxsize=65536)
+def _english_sound(en: str) -> str:
+    """The letters of ``en``, lowercased, spelled as the transliteration rules hear them."""
+    return _phonetic_key("".join(_WORD.findall(en)).lower(), _EN_RULES)
+
+
 @lru_cache(maxsize=262144)
 def phonetic_similarity(zh: str, en: str) -> float:
     """0..1: how much the pinyin of ``zh`` sounds like the English letters of ``en``."""
-    py = _phonetic_key(pinyin(zh).replace("y", "i"), _PY_RULES)
-    letters = _phonetic_key("".join(_WORD.findall(en)).lower(), _EN_RULES)
+    py = _mandarin_sound(zh)
+    letters = _english_sound(en)
     if not py or not letters:
         return 0.0
     return Indel.normalized_similarity(py, letters)
@@ -242,8 +258,8 @@ def phonetic_similarity(zh: str, en: str) -> float:
 @lru_cache(maxsize=262144)
 def phonetic_coverage(zh: str, en: str) -> float:
     """Share of the pinyin of ``zh`` found, in order, in the English letters."""
-    py = _phonetic_key(pinyin(zh).replace("y", "i"), _PY_RULES)
-    letters = _phonetic_key("".join(_WORD.findall(en)).lower(), _EN_RULES)
+    py = _mandarin_sound(zh)
+    letters = _english_sound(en)
     if not py or not letters:
         return 0.0
     return LCSseq.similarity(py, letters) / len(py)
@@ -273,8 +289,8 @@ def cantonese_similarity(zh: str, en: str) -> float:
 
     Hong Kong transliterations follow Cantonese sounds (碧咸 bik haam, Beckham), which
     Mandarin pinyin cannot see."""
-    jp = _phonetic_key(jyutping(zh), _JP_RULES)
-    letters = _phonetic_key("".join(_WORD.findall(en)).lower(), _EN_RULES)
+    jp = _cantonese_sound(zh)
+    letters = _english_sound(en)
     if not jp or not letters:
         return 0.0
     return Indel.normalized_similarity(jp, letters)
@@ -284,9 +300,9 @@ def cantonese_similarity(zh: str, en: str) -> float:
 def letters_covered(zh: str, en: str, cantonese: bool = False) -> float:
     """Share of the English letters that the sound of ``zh`` (pinyin or Jyutping) matches
     in order: a surname alone covers half of a full name, the full transliteration all."""
-    sound = _phonetic_key(jyutping(zh), _JP_RULES) if cantonese else \
-        _phonetic_key(pinyin(zh).replace("y", "i"), _PY_RULES)
-    letters = _phonetic_key("".join(_WORD.findall(en)).lower(), _EN_RULES)
+    sound = _cantonese_sound(zh) if cantonese else \
+        _mandarin_sound(zh)
+    letters = _english_sound(en)
     if not sound or not letters:
         return 0.0
     return LCSseq.similarity(sound, letters) / len(letters)
