@@ -49,6 +49,26 @@ def _redact(text: str, token: str | None) -> str:
     return _TOKEN.sub("hf_***", text)
 
 
+def _network_errors() -> tuple[type[Exception], ...]:
+    """The transport errors of the HTTP client huggingface_hub uses (httpx2 from 2.0,
+    httpx from 1.0, requests before): none is an OSError."""
+    import importlib
+
+    found: list[type[Exception]] = []
+    for name in ("httpx2", "httpx"):
+        try:
+            found.append(importlib.import_module(name).HTTPError)
+        except (ImportError, AttributeError):
+            pass
+    try:
+        import requests
+
+        found.append(requests.exceptions.RequestException)
+    except ImportError:
+        pass
+    return tuple(found)
+
+
 def push(build_dir: Path, repo_id: str, private: bool = False, token: str | None = None) -> str:
     """Create the dataset repo if needed and upload ``build_dir`` as one commit; return its URL."""
     files = files_to_upload(build_dir)
@@ -79,7 +99,7 @@ def push(build_dir: Path, repo_id: str, private: bool = False, token: str | None
             429: "rate limited by the Hub; retry later (a retry is safe: one commit or nothing)",
         }.get(status, "retry later (a retry is safe: the upload is one commit)")
         raise PublishError(f"{repo_id}: the Hub refused the upload (HTTP {status}): {hint}") from None
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, *_network_errors()) as exc:
         raise PublishError(
             f"{repo_id}: upload failed ({_redact(type(exc).__name__ + ': ' + str(exc), token)[:200]}); "
             "check the network and retry (a retry is safe: the upload is one commit)"

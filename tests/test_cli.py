@@ -179,6 +179,25 @@ def test_push_http_errors_are_one_line_without_the_token(built, monkeypatch, sta
     assert token not in result.output
 
 
+def test_push_without_network_is_one_line_without_the_token(built, monkeypatch):
+    httpx = pytest.importorskip("httpx2") if _hub_major() >= 2 else pytest.importorskip("httpx")
+    from huggingface_hub import HfApi
+
+    out, _ = built
+    token = "hf_" + "B" * 34
+    monkeypatch.setenv("HF_TOKEN", token)
+
+    def offline(self, *args, **kwargs):
+        raise httpx.ConnectError(f"[Errno -2] Name or service not known ({token})")
+
+    monkeypatch.setattr(HfApi, "create_repo", offline)
+    result = runner.invoke(app, ["push", "someone/x", "--build", str(out)])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("PublishError: someone/x: upload failed (ConnectError:")
+    assert "check the network" in lines[0] and token not in result.output
+
+
 def test_help_is_fast_and_imports_nothing_heavy():
     code = "import sys, align.cli; print(sorted(m for m in ('datasets','pyarrow','opencc','jieba','huggingface_hub') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
