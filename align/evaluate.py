@@ -18,7 +18,8 @@ from .gold import GoldPair, LinkGold
 from .records import Link, NormalizedDocument, Passage
 from .text import english_key as key
 
-__all__ = ["EvalResult", "LinkedSpan", "accepted_chinese", "correct_flags", "evaluate", "key", "link_figures",
+__all__ = ["EvalResult", "LinkedSpan", "accepted_chinese", "correct_flags", "evaluate", "evaluate_pairs", "key",
+           "link_figures",
            "matches_gold", "score_link_rows", "score_links", "span_matches_gold"]
 
 
@@ -131,6 +132,25 @@ def evaluate(predicted: list[tuple[str, str, str, str]], gold: list[GoldPair],
         extras=extras,
         boundary_errors=boundary_errors,
     )
+
+
+def evaluate_pairs(pair_rows: list[dict], gold: list[GoldPair], built_ids: set[str]) -> tuple[EvalResult, dict]:
+    """A build's inline pairs against the gold of the documents built, and the calibration
+    of their ``confidence`` (Brier score, reliability table) on the pairs gold covers."""
+    from .score import brier, reliability
+
+    gold = [g for g in gold if g.doc_id in built_ids]
+    # Linked pairs are scored against the links gold, not the inline pairs gold.
+    inline = [r for r in pair_rows if r["kind"] != "linked"]
+    predictions = [(r["doc_id"], r["translation"]["en"], r["translation"]["zh"], r["kind"]) for r in inline]
+    labels = correct_flags(predictions, gold)
+    scored = [(r["confidence"], ok) for r, ok in zip(inline, labels, strict=True) if ok is not None]
+    calibration = {
+        "pairs": len(scored),
+        "brier": brier([c for c, _ in scored], [ok for _, ok in scored]),
+        "reliability": reliability([c for c, _ in scored], [ok for _, ok in scored]),
+    }
+    return evaluate(predictions, gold), calibration
 
 
 def accepted_chinese(gold: list[GoldPair]) -> dict[tuple[str, str], set[str]]:

@@ -18,7 +18,7 @@ from .dataset.card import PRETTY_NAME, card_template, card_values_for
 from .dataset.schema import document_row, link_row, linked_pair_row, pair_row, passage_row, variant_row
 from .dataset.writer import BuildWriter
 from .errors import BuildError, InputError
-from .evaluate import correct_flags, evaluate, score_links
+from .evaluate import evaluate_pairs, score_links
 from .extract import extract_pairs
 from .gold import load_gold, load_link_gold
 from .link import CollectionLinker
@@ -211,9 +211,9 @@ def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None =
         report.variants = len(variant_rows)
         rows.pairs.sort(key=lambda r: (r["doc_id"], r["start"], r["en_start"] if r["en_start"] is not None else -1,
                                        r["translation"]["en"]))
-        spm_model = _score(rows, report)
+        spm_model, report.tokenizer_vocab = score.score_pairs(rows.pairs, rows.tokenizer_sample)
         if gold is not None:
-            _evaluate(rows.pairs, gold, report)
+            report.gold, report.calibration = evaluate_pairs(rows.pairs, gold, {d.doc_id for d in report.built})
         writer.commit(
             {"pairs": rows.pairs, "documents": rows.documents, "links": link_rows, "variants": variant_rows},
             card_template(),
@@ -269,31 +269,3 @@ def _link(linker: CollectionLinker | None, rows: BuildRows, report: BuildReport,
         report.links_gold = {**score_links(links, links_gold, linker.linked_documents, linker.linked_passages),
                              "scorer": linker.scorer_name, "threshold": linker.cutoff()}
     return [link_row(lk) for lk in links]
-
-
-def _score(rows: BuildRows, report: BuildReport) -> bytes:
-    """Train the tokenizer on the sample and the pairs, then add each pair's metrics."""
-    corpus = rows.tokenizer_sample.texts[: score.SPM_MAX_SENTENCES]
-    corpus += [t for r in rows.pairs for t in (r["translation"]["en"], r["translation"]["zh"])]
-    spm_model = score.train_sentencepiece(corpus, score.spm_vocab_size(corpus))
-    counter = score.TokenCounter(spm_model)
-    score.add_pair_metrics(rows.pairs, counter)
-    report.tokenizer_vocab = counter.vocab_size
-    return spm_model
-
-
-def _evaluate(pair_rows: list[dict], gold, report: BuildReport) -> None:
-    """Figures against the pairs gold of the documents built, and calibration."""
-    built_ids = {d.doc_id for d in report.built}
-    gold = [g for g in gold if g.doc_id in built_ids]
-    # Linked pairs are scored against the links gold, not the inline pairs gold.
-    inline = [r for r in pair_rows if r["kind"] != "linked"]
-    predictions = [(r["doc_id"], r["translation"]["en"], r["translation"]["zh"], r["kind"]) for r in inline]
-    report.gold = evaluate(predictions, gold)
-    labels = correct_flags(predictions, gold)
-    scored = [(r["confidence"], ok) for r, ok in zip(inline, labels, strict=True) if ok is not None]
-    report.calibration = {
-        "pairs": len(scored),
-        "brier": score.brier([c for c, _ in scored], [ok for _, ok in scored]),
-        "reliability": score.reliability([c for c, _ in scored], [ok for _, ok in scored]),
-    }

@@ -191,3 +191,14 @@ def add_pair_metrics(rows: list[dict], counter: TokenCounter, clusters: dict[str
             if lr < lo or lr > hi:
                 flags.add("length_ratio_outlier")
         row["flags"] = sorted(flags)
+
+
+def score_pairs(pair_rows: list[dict], sample: TokenizerSample) -> tuple[bytes, int]:
+    """Train the tokenizer on the sample and the pairs, then add each row's metrics
+    (:func:`add_pair_metrics`); return the SentencePiece model and its vocabulary size."""
+    corpus = sample.texts[:SPM_MAX_SENTENCES]
+    corpus += [t for r in pair_rows for t in (r["translation"]["en"], r["translation"]["zh"])]
+    model = train_sentencepiece(corpus, spm_vocab_size(corpus))
+    counter = TokenCounter(model)
+    add_pair_metrics(pair_rows, counter)
+    return model, counter.vocab_size
