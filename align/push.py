@@ -1,6 +1,8 @@
 """Upload a built dataset folder to the Hugging Face Hub in one commit.
 
-Only the files of the build folder are sent, never anything matching a secret
+The remote repository ends up holding exactly the build's files (what an earlier push
+left and this build lacks is deleted in the same commit). Only the files of the build
+folder are sent, never anything matching a secret
 pattern; the token is read by ``huggingface_hub`` (``HF_TOKEN`` or the saved login)
 and never printed: errors are reworded without it.
 """
@@ -86,6 +88,9 @@ def push(build_dir: Path, repo_id: str, private: bool = False, token: str | None
             repo_id=repo_id,
             repo_type="dataset",
             allow_patterns=files,
+            # Files of an earlier push that this build no longer has go in the same commit
+            # (the Hub keeps .gitattributes whatever the pattern).
+            delete_patterns="*",
             commit_message="Update dataset built by align",
         )
     except RepositoryNotFoundError:

@@ -200,6 +200,26 @@ def test_push_without_network_is_one_line_without_the_token(built, monkeypatch):
     assert "check the network" in lines[0] and token not in result.output
 
 
+def test_push_uploads_the_build_and_deletes_what_an_earlier_push_left(built, monkeypatch):
+    from huggingface_hub import HfApi
+
+    out, _ = built
+    monkeypatch.setenv("HF_TOKEN", "hf_" + "C" * 34)
+    seen = {}
+    monkeypatch.setattr(HfApi, "create_repo", lambda self, *a, **k: None)
+
+    def upload(self, **kwargs):
+        seen.update(kwargs)
+        return type("Commit", (), {"commit_url": "https://huggingface.co/datasets/someone/x/commit/1"})()
+
+    monkeypatch.setattr(HfApi, "upload_folder", upload)
+    result = runner.invoke(app, ["push", "someone/x", "--build", str(out)])
+    assert result.exit_code == 0, result.output
+    listed = runner.invoke(app, ["push", "someone/x", "--build", str(out), "--dry-run"]).output.split()
+    assert seen["allow_patterns"] == listed and seen["delete_patterns"] == "*"
+    assert seen["repo_type"] == "dataset" and "commit/1" in result.output
+
+
 def test_help_is_fast_and_imports_nothing_heavy():
     code = "import sys, align.cli; print(sorted(m for m in ('datasets','pyarrow','opencc','jieba','huggingface_hub') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
