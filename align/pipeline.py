@@ -15,6 +15,7 @@ from pathlib import Path
 from . import score
 from .config import BuildConfig
 from .dataset.card import PRETTY_NAME, card_template, card_values_for
+from .dataset.glossary import glossary_rows
 from .dataset.schema import document_row, link_row, linked_pair_row, pair_row, passage_row, variant_row
 from .dataset.writer import BuildWriter
 from .errors import BuildError, InputError
@@ -206,16 +207,20 @@ def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None =
             del result  # the document is the largest object of the loop: free it before the next
         _check_built(report, raw_dir, config.strict)
         link_rows = _link(linker, rows, report, links_gold)
-        variant_rows = [variant_row(c) for c in variant_clusters(rows.cluster_pairs)]
+        clusters = variant_clusters(rows.cluster_pairs)
+        variant_rows = [variant_row(c) for c in clusters]
+        glossary = glossary_rows(rows.pairs, clusters)
         report.links = len(link_rows)
         report.variants = len(variant_rows)
+        report.glossary = len(glossary)
         rows.pairs.sort(key=lambda r: (r["doc_id"], r["start"], r["en_start"] if r["en_start"] is not None else -1,
                                        r["translation"]["en"]))
         spm_model, report.tokenizer_vocab = score.score_pairs(rows.pairs, rows.tokenizer_sample)
         if gold is not None:
             report.gold, report.calibration = evaluate_pairs(rows.pairs, gold, {d.doc_id for d in report.built})
         writer.commit(
-            {"pairs": rows.pairs, "documents": rows.documents, "links": link_rows, "variants": variant_rows},
+            {"pairs": rows.pairs, "documents": rows.documents, "links": link_rows, "variants": variant_rows,
+             "glossary": glossary},
             card_template(),
             card_values_for(report, config, rows.pairs),
             report.as_dict(),

@@ -194,6 +194,7 @@ class BuildReport:
     calibration: dict | None = None
     links: int = 0
     variants: int = 0
+    glossary: int = 0  # rows of the glossary config
     links_gold: dict | None = None
     link_notes: list[str] = field(default_factory=list)
     min_confidence: float = 0.0

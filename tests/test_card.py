@@ -26,7 +26,7 @@ def test_front_matter_has_the_hub_fields(built):
     for field in ("license", "size_categories", "pretty_name", "configs", "dataset_info"):
         assert meta[field]
     configs = {c["config_name"]: c for c in meta["configs"]}
-    assert set(configs) == {"pairs", "passages", "documents", "links", "variants"}
+    assert set(configs) == {"pairs", "passages", "documents", "links", "variants", "glossary"}
     for config in configs.values():
         for data_file in config["data_files"]:
             assert (out / data_file["path"]).is_file()

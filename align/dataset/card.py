@@ -189,6 +189,7 @@ def card_values_for(report: BuildReport, config: BuildConfig, pair_rows: list[di
         "per_doc_kind_table": per_doc_kind_table(pair_rows),
         "n_links": str(report.links),
         "n_variants": str(report.variants),
+        "n_glossary": str(report.glossary),
         "links_section": links_section(report),
     }
 

@@ -12,7 +12,7 @@ from ..score import chrf
 
 SIGNAL_FIELDS = ("chrf", "dict", "content", "order", "embedding")
 
-CONFIGS = ("pairs", "passages", "documents", "links", "variants")
+CONFIGS = ("pairs", "passages", "documents", "links", "variants", "glossary")
 
 
 def features_spec() -> dict[str, Any]:
@@ -58,6 +58,17 @@ def features_spec() -> dict[str, Any]:
                 "margin": Value("float64"),
                 "chrf": Value("float64"),
                 "signals": {name: Value("float64") for name in SIGNAL_FIELDS},
+            }
+        ),
+        "glossary": Features(
+            {
+                "en": Value("string"),
+                "zh": Value("string"),
+                "count": Value("int64"),
+                "doc_ids": Sequence(Value("string")),
+                "kinds": Sequence(Value("string")),
+                "mean_confidence": Value("float64"),
+                "variant_of": Value("string"),
             }
         ),
         "variants": Features(
