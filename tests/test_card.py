@@ -91,3 +91,19 @@ def test_the_card_names_the_settings_of_the_build(built):
     out, _ = built
     body = (out / "README.md").read_text(encoding="utf-8")
     assert f"`{BuildConfig()}`" in body  # conftest builds raw/ with the default settings
+
+
+def test_sizes_in_the_card_are_the_files_and_the_rows_in_memory(built):
+    out, _ = built
+    meta, _ = _card(out)
+    for info in meta["dataset_info"]:
+        path = out / info["config_name"] / "train-00000-of-00001.parquet"
+        assert info["download_size"] == path.stat().st_size
+        assert info["dataset_size"] == info["splits"][0]["num_bytes"] > 0
+
+
+def test_how_to_load_starts_from_the_hub(built):
+    out, _ = built
+    _, body = _card(out)
+    section = body[body.index("## How to load"):body.index("## Configs and fields")]
+    assert section.index('load_dataset("<user>/<name>", "pairs"') < section.index('load_dataset("build"')

@@ -31,7 +31,9 @@ def yaml_front_matter(meta: dict[str, Any]) -> str:
 
 
 def dataset_card_meta(features: dict, counts: dict[str, int], pretty_name: str,
-                      size_bytes: dict[str, int]) -> dict[str, Any]:
+                      memory_bytes: dict[str, int], file_bytes: dict[str, int]) -> dict[str, Any]:
+    """The card's front matter. As ``datasets`` writes it: ``num_bytes`` and
+    ``dataset_size`` are the rows' size in memory (Arrow), ``download_size`` the files'."""
     total = counts.get("pairs", 0)
     size = "n<1K" if total < 1000 else "1K<n<10K" if total < 10_000 else "10K<n<100K" if total < 100_000 else "100K<n<1M"
     return {
@@ -54,7 +56,9 @@ def dataset_card_meta(features: dict, counts: dict[str, int], pretty_name: str,
             {
                 "config_name": config,
                 "features": features[config]._to_yaml_list(),
-                "splits": [{"name": "train", "num_bytes": size_bytes[config], "num_examples": counts[config]}],
+                "splits": [{"name": "train", "num_bytes": memory_bytes[config], "num_examples": counts[config]}],
+                "download_size": file_bytes[config],
+                "dataset_size": memory_bytes[config],
             }
             for config in CONFIGS
         ],

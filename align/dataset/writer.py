@@ -36,14 +36,16 @@ _WRITER_OPTIONS = dict(
 ROW_GROUP_ROWS = 50_000
 
 
-def write_parquet(rows: list[dict], features, path: Path) -> None:
-    """Write ``rows`` at once; fixed writer settings keep the bytes identical per build."""
+def write_parquet(rows: list[dict], features, path: Path) -> int:
+    """Write ``rows`` at once; fixed writer settings keep the bytes identical per build.
+    Returns the table's size in memory (Arrow), the card's ``num_bytes``."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     table = pa.Table.from_pylist(rows, schema=features.arrow_schema)
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(table, path, row_group_size=ROW_GROUP_ROWS, **_WRITER_OPTIONS)
+    return table.nbytes
 
 
 class StreamingParquet:
@@ -57,6 +59,7 @@ class StreamingParquet:
         self.writer = pq.ParquetWriter(path, self.schema, **_WRITER_OPTIONS)
         self.buffer: list[dict] = []
         self.rows = 0
+        self.nbytes = 0  # in memory (Arrow), summed over the row groups
 
     def add(self, rows: list[dict]) -> None:
         self.buffer.extend(rows)
@@ -68,7 +71,9 @@ class StreamingParquet:
     def _flush(self, rows: list[dict]) -> None:
         import pyarrow as pa
 
-        self.writer.write_table(pa.Table.from_pylist(rows, schema=self.schema))
+        table = pa.Table.from_pylist(rows, schema=self.schema)
+        self.nbytes += table.nbytes
+        self.writer.write_table(table)
 
     def close(self) -> None:
         if self.buffer or self.rows == 0:
@@ -118,9 +123,10 @@ class BuildWriter:
         """
         tmp = self.tmp
         self.passages.close()
+        memory = {"passages": self.passages.nbytes}
         for config in CONFIGS:
             if config != "passages":
-                write_parquet(tables[config], self.features[config], tmp / parquet_name(config))
+                memory[config] = write_parquet(tables[config], self.features[config], tmp / parquet_name(config))
         for rel, data in sorted((extra_files or {}).items()):
             target = tmp / rel
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -130,8 +136,8 @@ class BuildWriter:
         )
         counts = {c: len(tables[c]) for c in CONFIGS if c != "passages"}
         counts["passages"] = self.passages.rows
-        sizes = {c: (tmp / parquet_name(c)).stat().st_size for c in CONFIGS}
-        meta = dataset_card_meta(self.features, counts, pretty_name, sizes)
+        files = {c: (tmp / parquet_name(c)).stat().st_size for c in CONFIGS}
+        meta = dataset_card_meta(self.features, counts, pretty_name, memory, files)
         (tmp / "README.md").write_text(render_card(card_body, meta, card_values), encoding="utf-8")
         if finish is not None:
             finish(tmp)
