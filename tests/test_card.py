@@ -99,7 +99,8 @@ def test_sizes_in_the_card_are_the_files_and_the_rows_in_memory(built):
     for info in meta["dataset_info"]:
         path = out / info["config_name"] / "train-00000-of-00001.parquet"
         assert info["download_size"] == path.stat().st_size
-        assert info["dataset_size"] == info["splits"][0]["num_bytes"] > 0
+        split = info["splits"][0]
+        assert info["dataset_size"] == split["num_bytes"] and (split["num_bytes"] > 0) == (split["num_examples"] > 0)
 
 
 def test_how_to_load_starts_from_the_hub(built):
