@@ -204,6 +204,48 @@ def test_click_on_a_mark_shows_its_pair(page, seed_report):
     assert severe_entries(page) == []
 
 
+@needs_browser
+def test_scrolling_the_marks_away_closes_their_panel(page, seed_report):
+    mark = page.find_element("id", "pair-0")
+    page.execute_script("arguments[0].scrollIntoView({block: 'center'});", mark)
+    mark.click()
+    panel = page.find_element("id", "detail")
+    assert panel.is_displayed()
+    page.execute_script("window.scrollTo(0, document.body.scrollHeight);")
+    page.execute_script("return new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));")
+    assert not panel.is_displayed()
+
+
+@needs_browser
+def test_a_jump_to_a_pair_lands_below_the_sticky_header(page, seed_report):
+    # The review links (#pair-N from the pairs table) must not put the pair under the sticky
+    # header or the document's sticky column heads: the mark is what is seen at its place.
+    pairs = read_config(seed_report[0], "pairs")
+    for i in (len(pairs) // 3, len(pairs) // 2):
+        page.execute_script(f"location.hash = '#pair-{i}';")
+        seen = page.execute_script(f"""
+            const m = document.getElementById('pair-{i}'); const r = m.getClientRects()[0];
+            const hit = document.elementFromPoint(r.left + 2, r.top + 2);
+            return hit === m || m.contains(hit);""")
+        assert seen, i
+
+
+@needs_browser
+def test_a_narrow_screen_gets_a_page_as_wide_as_itself(page, seed_report):
+    size = page.get_window_size()
+    try:
+        page.set_window_size(420, 900)
+        page.get(seed_report[1].as_uri())
+        width, inner = page.execute_script("return [document.documentElement.scrollWidth, window.innerWidth];")
+        assert width <= inner, (width, inner)
+        # A flag is one unbroken label, never split across lines.
+        broken = page.execute_script(
+            "return Array.from(document.querySelectorAll('.flag')).filter(f => f.getClientRects().length > 1).length;")
+        assert broken == 0
+    finally:
+        page.set_window_size(size["width"], size["height"])
+
+
 def _visible_rows(driver) -> list[int]:
     return driver.execute_script(
         "return Array.from(document.querySelectorAll('#pairs-table tbody tr'))"

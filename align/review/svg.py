@@ -100,7 +100,7 @@ RATIO_LABELS = ("1/8", "1/4", "1/2", "1", "2", "4", "8")
 
 
 def svg_ratio_scatter(title: str, points: list[tuple[int, float, str, bool, str]]) -> str:
-    """``(len(en), len(zh)/len(en), css class, outlier, tooltip)`` each; y on a log2 scale."""
+    """``(English tokens, length ratio, css class, outlier, tooltip)`` each; y on a log2 scale."""
     left, right, top, bottom, height = 44, 96, 30, 40, 260
     plot_w, plot_h = PLOT_WIDTH - left - right, height - top - bottom
     lo, hi = math.log2(RATIO_TICKS[0]), math.log2(RATIO_TICKS[-1])
@@ -126,7 +126,7 @@ def svg_ratio_scatter(title: str, points: list[tuple[int, float, str, bool, str]
     out.append(f'<line class="axis" x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" y2="{top + plot_h}"/>'
                f'<line class="axis" x1="{left}" x2="{left}" y1="{top}" y2="{top + plot_h}"/>'
                f'<text x="{left + plot_w / 2:.1f}" y="{height - 6}" text-anchor="middle">'
-               "English length (characters)</text>")
+               "English length (SentencePiece tokens)</text>")
     for n_en, ratio, cls, outlier, tip in points:
         x = left + plot_w * n_en / x_top
         extra = " outlier" if outlier else ""
@@ -156,23 +156,25 @@ def render_plots(data: BuildData) -> str:
     confidences = [c for c in (number(p.get("confidence")) for p in pairs) if c is not None]
     points, no_english = [], 0
     for p in pairs:
+        # The plot shows the column: SentencePiece tokens, sp_tokens_zh / sp_tokens_en.
         t = p.get("translation") or {}
         en, zh = t.get("en") or "", t.get("zh") or ""
-        if not en:
+        n_en, n_zh = number(p.get("sp_tokens_en")), number(p.get("sp_tokens_zh"))
+        if not en or not n_en or n_zh is None:
             no_english += 1
             continue
-        ratio = len(zh) / len(en)
-        tip = f"{en} → {zh}: {len(zh)}/{len(en)} = {ratio:.2f}"
-        points.append((len(en), max(ratio, 1e-6), kind_class(p.get("kind")),
+        ratio = n_zh / n_en
+        tip = f"{en} → {zh}: {n_zh:g}/{n_en:g} tokens = {ratio:.2f}"
+        points.append((int(n_en), max(ratio, 1e-6), kind_class(p.get("kind")),
                        "length_ratio_outlier" in (p.get("flags") or []), tip))
     figures = [
         ("Pairs per kind", svg_bars("Pairs per kind", kind_items), ""),
         ("Pairs per document", svg_bars("Pairs per document", doc_items), ""),
         ("Confidence", svg_histogram("Confidence of the pairs", confidences, 0.0, 1.0, 10, "confidence"),
          f"{len(confidences)} pairs with a confidence."),
-        ("Length ratio", svg_ratio_scatter("Length ratio len(zh) / len(en)", points),
+        ("Length ratio", svg_ratio_scatter("Length ratio sp_tokens_zh / sp_tokens_en", points),
          "One dot per pair; ratios beyond 1/8 and 8 sit on the edge; red rings are flagged "
-         "length_ratio_outlier." + (f" {no_english} pairs without English are left out." if no_english else "")),
+         "length_ratio_outlier." + (f" {no_english} pairs without English tokens are left out." if no_english else "")),
     ]
     chrf = [c for c in (number(p.get("chrf")) for p in pairs) if c is not None]
     if chrf:

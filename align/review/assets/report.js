@@ -94,11 +94,21 @@
     const ids = pairsAt(ev.target);
     if (ids.length) showPairs(ids);
   });
-  document.getElementById("detail-close").addEventListener("click", () => {
+  function closePanel() {
     panel.hidden = true;
     current.forEach((m) => m.classList.remove("current"));
     current = [];
-  });
+  }
+  document.getElementById("detail-close").addEventListener("click", closePanel);
+  // The panel describes marks on screen: once the page scrolls them out of view, it goes.
+  window.addEventListener("scroll", () => {
+    if (panel.hidden || !current.length) return;
+    const visible = current.some((m) => {
+      const r = m.getBoundingClientRect();
+      return r.bottom > 0 && r.top < window.innerHeight;
+    });
+    if (!visible) closePanel();
+  }, { passive: true });
 
   // ---- pairs table --------------------------------------------------------------
   const table = document.getElementById("pairs-table");
