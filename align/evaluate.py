@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from .gold import GoldPair, LinkGold
 from .records import Link, NormalizedDocument, Passage
+from .score import brier, reliability
 from .text import english_key as key
 
 __all__ = ["EvalResult", "LinkedSpan", "accepted_chinese", "correct_flags", "evaluate", "evaluate_pairs", "key",
@@ -137,8 +138,6 @@ def evaluate(predicted: list[tuple[str, str, str, str]], gold: list[GoldPair],
 def evaluate_pairs(pair_rows: list[dict], gold: list[GoldPair], built_ids: set[str]) -> tuple[EvalResult, dict]:
     """A build's inline pairs against the gold of the documents built, and the calibration
     of their ``confidence`` (Brier score, reliability table) on the pairs gold covers."""
-    from .score import brier, reliability
-
     gold = [g for g in gold if g.doc_id in built_ids]
     # Linked pairs are scored against the links gold, not the inline pairs gold.
     inline = [r for r in pair_rows if r["kind"] != "linked"]

@@ -300,11 +300,15 @@ def _english_sound(en: str) -> str:
 @lru_cache(maxsize=262144)
 def phonetic_similarity(zh: str, en: str) -> float:
     """0..1: how much the pinyin of ``zh`` sounds like the English letters of ``en``."""
-    py = _mandarin_sound(zh)
+    return _sound_similarity(_mandarin_sound(zh), en)
+
+
+def _sound_similarity(sound: str, en: str) -> float:
+    """Indel similarity of a romanized Chinese sound and the English letters (0 if either is empty)."""
     letters = _english_sound(en)
-    if not py or not letters:
+    if not sound or not letters:
         return 0.0
-    return Indel.normalized_similarity(py, letters)
+    return Indel.normalized_similarity(sound, letters)
 
 
 @lru_cache(maxsize=262144)
@@ -341,11 +345,7 @@ def cantonese_similarity(zh: str, en: str) -> float:
 
     Hong Kong transliterations follow Cantonese sounds (碧咸 bik haam, Beckham), which
     Mandarin pinyin cannot see."""
-    jp = _cantonese_sound(zh)
-    letters = _english_sound(en)
-    if not jp or not letters:
-        return 0.0
-    return Indel.normalized_similarity(jp, letters)
+    return _sound_similarity(_cantonese_sound(zh), en)
 
 
 @lru_cache(maxsize=262144)

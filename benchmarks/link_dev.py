@@ -14,7 +14,8 @@ for the default lexical one) unless ``--threshold``. For each it prints:
 - no-link errors: gold "none" phrases that got a link;
 - the linked scores (min / quartiles / max) and the wall time of ``link_phrases``.
 
-``--calibrate`` prints how the threshold follows from the seed gold: the lowest score
+``--json FILE`` also writes the tuning and test totals (``align/data/link_quality.json``
+is what the card quotes). ``--calibrate`` prints how the threshold follows from the seed gold: the lowest score
 of a right top-1 gold link, the highest best score of a phrase that must abstain
 (gold none, or a gold link ranked wrong), and their midpoint.
 """
@@ -22,6 +23,7 @@ of a right top-1 gold link, the highest best score of a phrase that must abstain
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import time
@@ -147,6 +149,7 @@ def main() -> None:
                     help="print the lowest threshold at which the links of the parts run reach precision P "
                          "(run it on seeds,dev,tune only)")
     ap.add_argument("-v", "--verbose", action="store_true", help="one line per gold phrase")
+    ap.add_argument("--json", type=Path, default=None, help="also write the tune/test totals as JSON (the card's table)")
     ap.add_argument("--parts", default="seeds,dev,tune",
                     help="comma-separated: seeds, dev, tune, test (the test collections only when asked)")
     args = ap.parse_args()
@@ -157,6 +160,7 @@ def main() -> None:
     results = {}
     for name, (folder, gold) in collections(args.parts.split(",")).items():
         results[name] = evaluate(name, folder, gold, scorer, threshold, args.verbose)
+    totals = {}
     for part in ("tune", "test"):
         rs = [r for n, r in results.items() if n.startswith(part + "/")]
         if rs:
@@ -166,6 +170,11 @@ def main() -> None:
             print(f"== {part} collections together: top-1 {right}/{links} = {_ratio(right, links)} "
                   f"(ranking alone {_ratio(ranked, links)}), emitted precision {_ratio(right, emitted)}, "
                   f"no-counterpart linked {none_linked}/{none} = {_ratio(none_linked, none)}")
+            totals[part] = {"collections": len(rs), "gold_links": links, "top1_right": right, "ranked_right": ranked,
+                            "emitted": emitted, "none": none, "none_linked": none_linked}
+    if args.json:
+        args.json.write_text(json.dumps({"scorer": scorer.name, "threshold": threshold, "parts": totals},
+                                        indent=1) + "\n", encoding="utf-8")
     if args.choose_threshold is not None:
         pooled = sorted((s, ok) for r in results.values() for s, ok in r["ranked_scores"])
         chosen = next((s for i, (s, _) in enumerate(pooled)

@@ -108,3 +108,15 @@ def test_how_to_load_starts_from_the_hub(built):
     _, body = _card(out)
     section = body[body.index("## How to load"):body.index("## Configs and fields")]
     assert section.index('load_dataset("<user>/<name>", "pairs"') < section.index('load_dataset("build"')
+
+
+def test_the_card_quotes_the_linker_on_the_blind_test_collections(built):
+    import json
+
+    from .conftest import ROOT
+
+    out, _ = built
+    _, body = _card(out)
+    test = json.loads((ROOT / "align" / "data" / "link_quality.json").read_text(encoding="utf-8"))["parts"]["test"]
+    assert f"| test ({test['collections']}) | {test['top1_right'] / test['gold_links']:.3f} " in body
+    assert f"{test['none_linked']}/{test['none']} |" in body

@@ -212,6 +212,23 @@ def links_section(report: BuildReport) -> str:
             f"| {fmt_number(g['top1_accuracy'])} ({g['top1_right']}/{g['gold_links']}) | {fmt_number(g['abstention_precision'])} | "
             f"{g['none_linked']} | {fmt_number(g['score_min'])} / {fmt_number(g['score_median'])} / {fmt_number(g['score_max'])} |"
         )
+    lines.append("\n" + heldout_links_table())
+    return "\n".join(lines)
+
+
+def heldout_links_table() -> str:
+    """The default linker on the link collections (tests/dev/link_collections), as
+    ``benchmarks/link_dev.py --json align/data/link_quality.json`` measured it: the test
+    collections were labelled blind and never tuned on."""
+    data = json.loads(resources.files("align").joinpath("data", "link_quality.json").read_text(encoding="utf-8"))
+    lines = [f"The default scorer (`{data['scorer']}`, threshold {data['threshold']:g}) on the link collections "
+             "(a public translation and a summary quoting its English original each; the test ones labelled blind):",
+             "", "| collections | top-1 accuracy (ranking alone) | precision of emitted links | "
+             "phrases without counterpart that got linked |", "|---|---|---|---|"]
+    for part, t in data["parts"].items():
+        lines.append(f"| {part} ({t['collections']}) | {t['top1_right'] / t['gold_links']:.3f} "
+                     f"({t['ranked_right'] / t['gold_links']:.3f}) | {t['top1_right'] / max(t['emitted'], 1):.3f} | "
+                     f"{t['none_linked']}/{t['none']} |")
     return "\n".join(lines)
 
 
