@@ -235,6 +235,9 @@ def en_spans_before(text: str, k: int, floor: int) -> list[tuple[int, int]]:
     return spans
 
 
+_END_MARKS = frozenset("!?。.")  # after normalization, full-width ！？ are half-width
+
+
 def passage_candidates(passage: Passage, groups: list[tuple[int, int]]) -> list[Candidate]:
     """Every candidate reading of the given parentheses of ``passage``."""
     text, floor = passage.text, passage.body_offset
@@ -257,15 +260,22 @@ def passage_candidates(passage: Passage, groups: list[tuple[int, int]]) -> list[
         # 德军总部3D(Wolfenstein 3D), 深入解析C#(C# in Depth): a Chinese span may end in Latin.
         latin_tail = not has_cjk and (left.isascii() and (left.isalnum() or left in "#+")) and \
             any(is_han(ch) for ch in text[max(floor, k - 12) : k])
+        # （change directory，切换目录）: the parenthesis translates itself, whatever precedes it.
+        for ea, eb in en_parts:
+            for za, zb in zh_parts:
+                if not (za < eb and ea < zb):
+                    out.append(Candidate(passage, (o, c), ea, eb, za, zb, "(en,zh)"))
+        # “必须立刻行动！（ACT NOW!）”: a quoted sentence keeps its end mark before the parenthesis.
+        if has_latin and not has_cjk and left in _END_MARKS and content.rstrip()[-1:] in "!?." \
+                and k - 1 > floor and is_han(text[k - 2]):
+            k -= 1
+            left = text[k - 1]
         if has_latin and (is_han(left) or left in _OPENERS or latin_tail):
             zh_spans = zh_spans_before(text, k, floor)
             n = len(zh_spans)
             for ea, eb in en_parts:
                 for rank, (za, zb, shape) in enumerate(zh_spans):
                     out.append(Candidate(passage, (o, c), ea, eb, za, zb, shape, rank, n))
-                for za, zb in zh_parts:
-                    if not (za < eb and ea < zb):
-                        out.append(Candidate(passage, (o, c), ea, eb, za, zb, "(en,zh)"))
             listed = _listed_english(text, parts)
             if listed and not has_cjk:
                 for (ea, eb), spans in zip(listed, enumerated_zh_before(text, k, floor, len(listed)), strict=False):

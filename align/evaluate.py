@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from .gold import GoldPair, LinkGold
 from .records import Link, NormalizedDocument, Passage
 from .score import brier, reliability
-from .text import english_key as key
+from .text import gold_key as key
 
 __all__ = ["EvalResult", "LinkedSpan", "accepted_chinese", "correct_flags", "evaluate", "evaluate_pairs", "key",
            "link_figures",

@@ -38,6 +38,7 @@ from . import lexicon as lx
 from .candidates import Candidate, passage_candidates
 from .features import (
     add_document_features,
+    add_encoder_features,
     add_relative_features,
     candidate_features,
     is_acronym,
@@ -704,6 +705,8 @@ def candidate_rows(doc: NormalizedDocument, passages: list[Passage],
             add_relative_features(feature_rows)
     add_document_features([((r.candidate.passage.passage_id, *r.candidate.group), r.candidate.en,
                             r.candidate.zh, r.features) for r in rows])
+    add_encoder_features([((r.candidate.passage.passage_id, r.candidate.group, r.en_start, r.en_end), r.candidate.en,
+                           r.candidate.zh, r.features) for r in rows])
     return rows
 
 

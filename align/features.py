@@ -4,7 +4,8 @@ Dictionary coverage in both directions (CC-CEDICT), transliteration similarity i
 (pinyin) and Cantonese (Jyutping), the span's recurrence in its document without the
 parenthesis and how often the character before it sticks to it (boundary statistics, after
 Lin et al. 2008), the words at the boundary, length, shape and capitalization, and what the
-extractor's rules proposed for the same parenthesis.
+extractor's rules proposed for the same parenthesis; and how close the two sides are in a
+multilingual sentence encoder's space (:mod:`align.encoder`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from functools import lru_cache
 
 from . import lexicon as lx
 from .candidates import Candidate
+from .encoder import cosines
 from .text import HAN, english_key, is_han
 
 SHAPES = ("zh(en)", "quote(en)", "title(en)", "enum(en)", "en(zh)", "en(exp,zh)", "(en,zh)", "zh en")
@@ -107,7 +109,10 @@ RELATIVE = ("dict", "en_hit", "support", "translit", "en_covered_mandarin", "en_
             "log_zh_chars", "first_word_explained", "is_word_boundary", "rule_exact")
 # Features over the whole document: the same English read in other parentheses.
 DOCUMENT = ("doc_en_parens", "doc_zh_agreement")
-FEATURES = BASE_FEATURES + tuple(f"{name}-best" for name in RELATIVE) + ("readings",) + DOCUMENT
+# Features from the multilingual sentence encoder: how close the two sides are in meaning,
+# and how far a reading is from the closest reading of the same English.
+ENCODER = ("use_cosine", "use_cosine-best")
+FEATURES = BASE_FEATURES + tuple(f"{name}-best" for name in RELATIVE) + ("readings",) + DOCUMENT + ENCODER
 _RELATIVE_AT = tuple(BASE_FEATURES.index(name) for name in RELATIVE)
 
 
@@ -135,6 +140,19 @@ def add_document_features(readings: list[tuple[tuple, str, str, list[float]]]) -
         agree = sum(1 for p in others if zh in zh_by_paren[(p, en)])
         row.append(math.log1p(len(others)))
         row.append(agree / len(others) if others else 0.0)
+
+
+def add_encoder_features(readings: list[tuple[tuple, str, str, list[float]]]) -> None:
+    """Extend each feature row in place with :data:`ENCODER`. ``readings`` holds
+    ``(rival key, English, Chinese, row)`` for every reading of one document; readings with
+    the same rival key (one parenthesis, one English span) are compared."""
+    sims = cosines([(en, zh) for _, en, zh, _ in readings])
+    best: dict[tuple, float] = {}
+    for (key, *_), sim in zip(readings, sims, strict=True):
+        best[key] = max(best.get(key, -1.0), sim)
+    for (key, _, _, row), sim in zip(readings, sims, strict=True):
+        row.append(sim)
+        row.append(round(sim - best[key], 4))
 
 
 def candidate_features(cand: Candidate, doc_text: str, zh_original: str,

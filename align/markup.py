@@ -6,6 +6,7 @@ with a map from every output character to the ``[start, end)`` of the file chara
 came from, so every span found in the plain text still points into the raw file.
 
 - Emphasis, links, headings, list and table syntax and tags disappear; their text stays.
+  Admonitions (``!!! note``, ``??? tip``, as MkDocs writes them) are read as the prose they are.
 - Code (fenced and indented blocks, inline code, ``<code>``/``<pre>``/``<script>``/``<style>``)
   never reaches the extractor: a block is dropped, inline code becomes one U+FFFC object
   replacement character, which neither script's rules can take as part of a phrase.
@@ -79,8 +80,11 @@ def _cjk(ch: str) -> bool:
 @lru_cache(maxsize=1)
 def _markdown_parser():
     from markdown_it import MarkdownIt
+    from mdit_py_plugins.admon import admon_plugin
 
-    return MarkdownIt("commonmark").enable("table")
+    # MkDocs/Python-Markdown admonitions (`!!! note "Title"` over an indented body) are prose;
+    # plain CommonMark would read their body as an indented code block and drop it.
+    return MarkdownIt("commonmark").enable("table").use(admon_plugin)
 
 
 def _strip_markdown(text: str) -> tuple[str, array, array]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -26,6 +27,18 @@ def english_key(text: str) -> str:
     """English compared as a reader would: width, curly apostrophes, case and spacing ignored."""
     text = unicodedata.normalize("NFKC", text).replace("’", "'").replace("‘", "'")
     return " ".join(text.lower().split())
+
+
+_TAG = re.compile(r"<[^<>]+>")
+
+
+def gold_key(text: str) -> str:
+    """A labelled span compared with a built one: gold is labelled as raw text, so inline
+    HTML tags, entities and emphasis marks inside it (``谢尔盖<span>‧</span>斯克里帕尔``,
+    ``L&#8217;Oreal``, ``*隐性*回馈``) are dropped as the reader drops them; then
+    :func:`english_key`."""
+    text = html.unescape(_TAG.sub("", text)).replace("*", "").replace("`", "")
+    return english_key(text)
 
 
 def contains_words(text: str, words: str) -> bool:
