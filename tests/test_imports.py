@@ -15,7 +15,7 @@ PACKAGE = ROOT / "align"
 SHARED = {"align", "align.records", "align.errors", "align.text", "align.lexicon", "align.cedict_data", "align.config"}
 # Left to right; modules of one stage share a rank.
 STAGES = [
-    {"align.read", "align.markup", "align.manifest"},
+    {"align.read", "align.markup", "align.manifest", "align.licenses"},
     {"align.normalize"},
     {"align.segment"},
     {"align.candidates", "align.features", "align.pair_model", "align.extract"},
@@ -24,7 +24,7 @@ STAGES = [
     {"align.gold", "align.evaluate"},
     {"align.dataset"},
     {"align.review"},
-    {"align.push"},
+    {"align.publish", "align.push"},
     {"align.pipeline"},
     {"align.cli", "align.__main__"},
 ]
