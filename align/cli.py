@@ -198,15 +198,19 @@ def push(
     repo_id: Annotated[str, typer.Argument(help="Hub dataset repository, e.g. someone/zh-en-quotes.")],
     build_dir: Annotated[Path, typer.Option("--build", help="Built dataset folder.")] = Path("build"),
     private: Annotated[bool, typer.Option(help="Create the repository as private.")] = False,
-    dry_run: Annotated[bool, typer.Option(help="List the files that would be uploaded, upload nothing.")] = False,
+    dry_run: Annotated[bool, typer.Option(help="List the files that would be uploaded and what is held back, upload nothing.")] = False,
 ) -> None:
-    """Upload the built dataset to the Hugging Face Hub as one commit."""
-    from .push import files_to_upload
+    """Upload the built dataset to the Hugging Face Hub as one commit (of documents that may
+    not be redistributed, only the sentences of their pairs and links)."""
+    from .push import publish_plan
     from .push import push as run_push
 
     if dry_run:
-        for rel in files_to_upload(build_dir):
+        plan = publish_plan(build_dir)
+        for rel in plan.files:
             typer.echo(rel)
+        for line in plan.held_back:
+            typer.echo(f"held back: {line}")
         return
     url = run_push(build_dir, repo_id, private=private)
     typer.echo(f"pushed {build_dir} to {url}")

@@ -47,7 +47,7 @@ from .features import (
 )
 from .pair_model import PairModel, shipped_model
 from .records import NormalizedDocument, Passage, PhrasePair, Rejection
-from .text import HAN, HAN_RANGE, is_han
+from .text import HAN, HAN_RANGE, SENTENCE_END, is_han
 
 MAX_PAREN_CHARS = 120  # a gloss longer than this is prose, not a translation
 MAX_ZH_RUN = 40
@@ -67,7 +67,7 @@ _LATIN = re.compile(r"[A-Za-z]")
 _EN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -'’&./+")
 _ZH_RUN_CHARS_EXTRA = frozenset("·•・‧-“”‘’《》0123456789")
 _CLAUSE_PUNCT = frozenset(",。;:!?,、;:!?")
-_SENTENCE_END = frozenset("。!?;…!?")
+_SENTENCE_END = SENTENCE_END
 _EN_FUNCTION = frozenset("of for at the and in on to a an de von van der".split())
 _DESC_START = frozenset("的是即也指为系曾现前原")
 

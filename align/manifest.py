@@ -1,5 +1,5 @@
-"""The raw folder's manifest: per-file title, source URL, licence, script, encoding and
-collection, from ``manifest.toml`` or ``manifest.yaml``."""
+"""The raw folder's manifest: per-file title, source URL, licence, whether it may be
+redistributed, script, encoding and collection, from ``manifest.toml`` or ``manifest.yaml``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from .errors import ManifestError
 from .records import DocumentMeta
 
 CONTROL_FILES = frozenset({"manifest.toml", "manifest.yaml", "manifest.yml"})
-MANIFEST_FIELDS = {"title", "source_url", "variant", "encoding", "license", "collection"}
+MANIFEST_FIELDS = {"title", "source_url", "variant", "encoding", "license", "redistribute", "collection"}
 
 
 def load_manifest(raw_dir: Path) -> dict[str, DocumentMeta]:
@@ -25,7 +25,8 @@ def load_manifest(raw_dir: Path) -> dict[str, DocumentMeta]:
         source_url = "https://…"
         variant = "hk"          # overrides script detection: hk, tw, t or s
         encoding = "big5hkscs"  # overrides encoding detection
-        license = "…"
+        license = "…"           # an SPDX id (CC-BY-4.0, MIT, …) or any text
+        redistribute = true     # publish the full text whatever the licence says (or false: never)
         collection = "spc-2024" # documents of one collection are linked with each other
 
     A folder without a manifest is one collection, ``default``.
@@ -78,8 +79,10 @@ def _document_meta(raw_dir: Path, rel: str, fields: Any, where: str) -> Document
     unknown = set(fields) - MANIFEST_FIELDS
     if unknown:
         raise ManifestError(f"{where}: unknown field(s) {sorted(unknown)}; expected {sorted(MANIFEST_FIELDS)}")
-    if any(not isinstance(v, str) for v in fields.values()):
-        raise ManifestError(f"{where}: every field must be a string")
+    if any(not isinstance(v, str) for k, v in fields.items() if k != "redistribute"):
+        raise ManifestError(f"{where}: every field but redistribute must be a string")
+    if not isinstance(fields.get("redistribute", False), bool):
+        raise ManifestError(f"{where}: redistribute must be true or false")
     if fields.get("variant") and fields["variant"] not in SCRIPT_VARIANTS:
         raise ManifestError(f"{where}: variant must be one of {', '.join(SCRIPT_VARIANTS)}")
     if fields.get("encoding"):

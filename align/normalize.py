@@ -199,14 +199,20 @@ def normalize_text(text: str, variant: str = "auto") -> tuple[str, str, array, a
     return converted, variant, src_start, src_end
 
 
-def normalize_document(doc: RawDocument, variant: str = "auto") -> NormalizedDocument:
-    """Markup dropped (Markdown and HTML files), then :func:`normalize_text`; the offset maps
-    of both steps are composed, so they point into the file as it was read."""
-    plain, markup_start, markup_end = strip_markup(doc.text, markup_of(doc.path))
-    text, variant, src_start, src_end = normalize_text(plain, variant)
+def normalize_source(text: str, path: str, variant: str = "auto") -> tuple[str, str, array, array]:
+    """Markup dropped (Markdown and HTML files, by ``path``), then :func:`normalize_text`;
+    the offset maps of both steps are composed, so they point into ``text`` as given."""
+    plain, markup_start, markup_end = strip_markup(text, markup_of(path))
+    out, variant, src_start, src_end = normalize_text(plain, variant)
     if markup_start is not None:
         src_start = array("i", (markup_start[i] for i in src_start))
         src_end = array("i", (markup_end[i - 1] for i in src_end))
+    return out, variant, src_start, src_end
+
+
+def normalize_document(doc: RawDocument, variant: str = "auto") -> NormalizedDocument:
+    """:func:`normalize_source` of the file as it was read."""
+    text, variant, src_start, src_end = normalize_source(doc.text, doc.path, variant)
     return NormalizedDocument(
         raw=doc,
         variant=variant,

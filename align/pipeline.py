@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import score
 from .config import BuildConfig
-from .dataset.card import PRETTY_NAME, card_template, card_values_for
+from .dataset.card import LICENSE_FILE, PRETTY_NAME, card_template, card_values_for, license_fields, licensing_section
 from .dataset.glossary import glossary_rows
 from .dataset.schema import document_row, link_row, linked_pair_row, pair_row, passage_row, variant_row
 from .dataset.writer import BuildWriter
@@ -169,6 +169,7 @@ def _built_status(result: ProcessedDocument) -> DocumentStatus:
         opencc_config=result.doc.opencc_config,
         passages=len(passages),
         pairs=len(result.pairs),
+        redistribute=result.meta.redistribute,
     )
 
 
@@ -222,10 +223,13 @@ def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None =
             {"pairs": rows.pairs, "documents": rows.documents, "links": link_rows, "variants": variant_rows,
              "glossary": glossary},
             card_template(),
-            card_values_for(report, config, rows.pairs),
+            card_values_for(report, config, rows.pairs, rows.documents),
             report.as_dict(),
             PRETTY_NAME,
-            extra_files={"tokenizer/spm.model": spm_model},
+            extra_files={"tokenizer/spm.model": spm_model,
+                         LICENSE_FILE: ("# Licences of the sources\n\n" + licensing_section(report, rows.documents)
+                                        + "\n").encode("utf-8")},
+            licence=license_fields(rows.documents),
             finish=(lambda tmp: write_report(tmp, raw_dir, tmp / "report" / "index.html",
                                              sources={d.doc_id: UNCHANGED for d in report.built}))
             if config.review else None,

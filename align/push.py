@@ -1,19 +1,23 @@
-"""Upload a built dataset folder to the Hugging Face Hub in one commit.
+"""Upload the publish view of a build (:mod:`align.publish`) to the Hugging Face Hub in
+one commit.
 
-The remote repository ends up holding exactly the build's files (what an earlier push
-left and this build lacks is deleted in the same commit). Only the files of the build
-folder are sent, never anything matching a secret
-pattern; the token is read by ``huggingface_hub`` (``HF_TOKEN`` or the saved login)
-and never printed: errors are reworded without it.
+The remote repository ends up holding exactly the published files (what an earlier push
+left and this one lacks is deleted in the same commit). Only files of the build folder
+are sent, never anything matching a secret pattern; the token is read by
+``huggingface_hub`` (``HF_TOKEN`` or the saved login) and never printed. Every failure
+of the Hub or the network is one :class:`PublishError` line saying what to do.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import re
+import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .errors import PublishError
+from .publish import PublishPlan, stage
 
 # Never upload these, even if they end up in the build folder.
 SECRET_PATTERNS = (".env", ".env.*", "*.pem", "*.key", "id_rsa", "id_rsa*", "id_ed25519*", ".netrc", "*.p12", ".git/*")
@@ -45,6 +49,84 @@ def files_to_upload(build_dir: Path) -> list[str]:
     return sorted(files)
 
 
+def publish_plan(build_dir: Path) -> PublishPlan:
+    """What a push of ``build_dir`` would upload and hold back (``align push --dry-run``)."""
+    files = files_to_upload(build_dir)
+    with tempfile.TemporaryDirectory(prefix="align-push-") as tmp:
+        return stage(build_dir, files, Path(tmp))
+
+
+def push(build_dir: Path, repo_id: str, private: bool = False, token: str | None = None) -> str:
+    """Create the dataset repo if needed and upload the publish view of ``build_dir`` as one
+    commit; return the commit's URL."""
+    files = files_to_upload(build_dir)
+    from huggingface_hub import HfApi, get_token
+
+    token = token or get_token()
+    if not token:
+        raise PublishError("no Hugging Face token: set HF_TOKEN or run `hf auth login`")
+    api = HfApi(token=token)
+    with tempfile.TemporaryDirectory(prefix="align-push-") as tmp:
+        plan = stage(build_dir, files, Path(tmp))
+        try:
+            api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
+            info = api.upload_folder(
+                folder_path=tmp,
+                repo_id=repo_id,
+                repo_type="dataset",
+                allow_patterns=plan.files,
+                # Files of an earlier push that this one lacks go in the same commit (the
+                # Hub keeps .gitattributes whatever the pattern).
+                delete_patterns="*",
+                commit_message="Update dataset built by align",
+            )
+        except (OSError, ValueError, RuntimeError, *_network_errors()) as exc:
+            # HfHubHTTPError and hf_xet's errors are OSErrors; the HTTP client's are not.
+            raise PublishError(f"{repo_id}: {_what_to_do(exc, api.endpoint, token)}") from None
+    return str(getattr(info, "commit_url", "") or f"https://huggingface.co/datasets/{repo_id}")
+
+
+_RETRY = "a retry is safe: the upload is one commit"
+_LOGIN = "set HF_TOKEN to a write token or run `hf auth login`"
+
+
+def _what_to_do(exc: Exception, endpoint: str, token: str | None) -> str:
+    """One line: what went wrong and what to do, the token redacted."""
+    from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled, RepositoryNotFoundError
+
+    host = urlsplit(endpoint).netloc or endpoint
+    detail = _redact(" ".join(f"{type(exc).__name__}: {exc}".split()), token)[:200]
+    if isinstance(exc, OfflineModeIsEnabled):
+        return "HF_HUB_OFFLINE is set, so nothing can be pushed; unset it and retry"
+    if isinstance(exc, HfHubHTTPError):
+        status = getattr(getattr(exc, "response", None), "status_code", None)
+        if status == 401:
+            return f"the Hub did not accept the token (HTTP 401: invalid or expired); {_LOGIN}"
+        if status == 403:
+            return f"the token may not write to this repository (HTTP 403); use a token with write access: {_LOGIN}"
+        if status == 404 or isinstance(exc, RepositoryNotFoundError):
+            return (f"repository not found (HTTP {status}); check the name (owner/name) and that the token's "
+                    "account may write to it")
+        if status == 429:
+            return f"rate limited by the Hub (HTTP 429); wait a few minutes and retry ({_RETRY})"
+        if status is not None and status >= 500:
+            return f"the Hub failed (HTTP {status}); retry later ({_RETRY})"
+        return f"the Hub refused the upload (HTTP {status}: {detail}); fix what it names and retry"
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    text = str(exc).lower()
+    if names & {"TimeoutException", "Timeout", "TimeoutError"}:
+        return f"{host} did not answer in time ({detail}); check the network or proxy and retry ({_RETRY})"
+    if "ssl" in text or "certificate" in text or "tls" in text:
+        return (f"no secure connection to {host} ({detail}); check the system clock, a proxy that intercepts "
+                "HTTPS, or SSL_CERT_FILE")
+    if any(s in text for s in ("name or service not known", "nodename nor servname", "getaddrinfo",
+                                "name resolution", "no address associated")):
+        return f"cannot resolve {host} ({detail}); check the network, or HF_ENDPOINT if set"
+    if "refused" in text:
+        return f"{host} refused the connection ({detail}); check HF_ENDPOINT, the proxy and the network, then retry"
+    return f"upload failed ({detail}); check the network and retry ({_RETRY})"
+
+
 def _redact(text: str, token: str | None) -> str:
     if token:
         text = text.replace(token, "***")
@@ -69,44 +151,3 @@ def _network_errors() -> tuple[type[Exception], ...]:
     except ImportError:
         pass
     return tuple(found)
-
-
-def push(build_dir: Path, repo_id: str, private: bool = False, token: str | None = None) -> str:
-    """Create the dataset repo if needed and upload ``build_dir`` as one commit; return its URL."""
-    files = files_to_upload(build_dir)
-    from huggingface_hub import HfApi, get_token
-    from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
-
-    token = token or get_token()
-    if not token:
-        raise PublishError("no Hugging Face token: set HF_TOKEN or run `hf auth login`")
-    api = HfApi(token=token)
-    try:
-        api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
-        info = api.upload_folder(
-            folder_path=str(build_dir),
-            repo_id=repo_id,
-            repo_type="dataset",
-            allow_patterns=files,
-            # Files of an earlier push that this build no longer has go in the same commit
-            # (the Hub keeps .gitattributes whatever the pattern).
-            delete_patterns="*",
-            commit_message="Update dataset built by align",
-        )
-    except RepositoryNotFoundError:
-        raise PublishError(f"{repo_id}: repository not found, or the token may not write to it") from None
-    except HfHubHTTPError as exc:
-        status = getattr(getattr(exc, "response", None), "status_code", None)
-        hint = {
-            401: "the token is invalid or expired; log in again",
-            403: "the token may not write to this repository; use a write token",
-            404: "repository not found; check the name",
-            429: "rate limited by the Hub; retry later (a retry is safe: one commit or nothing)",
-        }.get(status, "retry later (a retry is safe: the upload is one commit)")
-        raise PublishError(f"{repo_id}: the Hub refused the upload (HTTP {status}): {hint}") from None
-    except (OSError, ValueError, *_network_errors()) as exc:
-        raise PublishError(
-            f"{repo_id}: upload failed ({_redact(type(exc).__name__ + ': ' + str(exc), token)[:200]}); "
-            "check the network and retry (a retry is safe: the upload is one commit)"
-        ) from None
-    return str(getattr(info, "commit_url", "") or f"https://huggingface.co/datasets/{repo_id}")

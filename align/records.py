@@ -114,6 +114,7 @@ class DocumentMeta:
     variant: str | None = None
     encoding: str | None = None
     license: str | None = None
+    redistribute: bool | None = None  # the manifest's explicit word, if any (align.licenses)
     collection: str = "default"
 
 
@@ -132,6 +133,7 @@ class DocumentStatus:
     opencc_config: str | None = None
     passages: int = 0
     pairs: int = 0
+    redistribute: bool | None = None  # the manifest's explicit word, kept for `align push`
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,4 +253,5 @@ def _status_dict(d: DocumentStatus) -> dict:
         "opencc_config": d.opencc_config,
         "passages": d.passages,
         "pairs": d.pairs,
+        "redistribute": d.redistribute,
     }

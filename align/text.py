@@ -9,6 +9,9 @@ import unicodedata
 # CJK Unified Ideographs with Extension A: what counts as a Han character, everywhere.
 HAN_RANGE = "\u3400-\u9fff"
 HAN = re.compile(f"[{HAN_RANGE}]")
+# Where a sentence of normalized text ends: a pair's `context` and what `align push`
+# publishes of a restricted document are cut at these.
+SENTENCE_END = frozenset("。!?;…!?")
 
 
 def is_han(ch: str) -> bool:

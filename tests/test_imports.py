@@ -16,7 +16,7 @@ SHARED = {"align", "align.records", "align.errors", "align.text", "align.lexicon
           "align.encoder"}
 # Left to right; modules of one stage share a rank.
 STAGES = [
-    {"align.read", "align.markup", "align.manifest"},
+    {"align.read", "align.markup", "align.manifest", "align.licenses"},
     {"align.normalize"},
     {"align.segment"},
     {"align.candidates", "align.features", "align.pair_model", "align.extract"},
@@ -25,7 +25,7 @@ STAGES = [
     {"align.gold", "align.evaluate"},
     {"align.dataset"},
     {"align.review"},
-    {"align.push"},
+    {"align.publish", "align.push"},
     {"align.pipeline"},
     {"align.cli", "align.__main__"},
 ]

@@ -121,6 +121,8 @@ def test_manifest_overrides_encoding_and_script(tmp_path):
         ('[documents."a.txt"]\nvariant = "xx"\n', "variant must be one of"),
         ('[documents."a.txt"]\nencoding = "nope-8"\n', "unknown encoding"),
         ('[documents."a.txt"]\nowner = "x"\n', "unknown field"),
+        ('[documents."a.txt"]\nredistribute = "yes"\n', "redistribute must be true or false"),
+        ('[documents."a.txt"]\nlicense = 4\n', "every field but redistribute must be a string"),
         ("documents = [", "cannot be parsed"),
     ],
 )

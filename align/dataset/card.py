@@ -12,6 +12,7 @@ from typing import Any
 
 from .. import __version__, score
 from ..config import BuildConfig
+from ..licenses import open_license, redistribution
 from ..records import BuildReport
 from ..text import MISSING
 from .schema import CONFIGS, parquet_name
@@ -31,15 +32,17 @@ def yaml_front_matter(meta: dict[str, Any]) -> str:
 
 
 def dataset_card_meta(features: dict, counts: dict[str, int], pretty_name: str,
-                      memory_bytes: dict[str, int], file_bytes: dict[str, int]) -> dict[str, Any]:
+                      memory_bytes: dict[str, int], file_bytes: dict[str, int],
+                      licence: dict[str, str] | None = None) -> dict[str, Any]:
     """The card's front matter. As ``datasets`` writes it: ``num_bytes`` and
-    ``dataset_size`` are the rows' size in memory (Arrow), ``download_size`` the files'."""
+    ``dataset_size`` are the rows' size in memory (Arrow), ``download_size`` the files'.
+    ``licence`` is :func:`license_fields` (default: ``other``, unnamed)."""
     total = counts.get("pairs", 0)
     size = "n<1K" if total < 1000 else "1K<n<10K" if total < 10_000 else "10K<n<100K" if total < 100_000 else "100K<n<1M"
     return {
         "pretty_name": pretty_name,
         "language": ["zh", "en"],
-        "license": "other",
+        **(licence or {"license": "other"}),
         "multilinguality": ["translation"],
         "task_categories": ["translation"],
         "size_categories": [size],
@@ -63,6 +66,42 @@ def dataset_card_meta(features: dict, counts: dict[str, int], pretty_name: str,
             for config in CONFIGS
         ],
     }
+
+
+LICENSE_FILE = "LICENSE.md"
+
+
+def license_fields(document_rows: list[dict]) -> dict[str, str]:
+    """The card's licence metadata: the Hub's id when every document has the same open
+    licence; otherwise ``other``, named, with a link to the per-document table the Hub
+    shows (``license_name``/``license_link``, as the Hub's dataset card spec asks)."""
+    ids = {open_license(d.get("license")) for d in document_rows}
+    if len(ids) == 1 and None not in ids:
+        return {"license": ids.pop()}
+    return {"license": "other", "license_name": "per-source-licenses", "license_link": LICENSE_FILE}
+
+
+def licensing_section(report: BuildReport, document_rows: list[dict]) -> str:
+    """Per document: its file, title, source URL and licence (from the manifest), and what
+    ``align push`` publishes of it. The card's section and ``LICENSE.md`` both hold it."""
+    explicit = {d.doc_id: d.redistribute for d in report.built}
+    lines = ["| document | title | source URL | licence | published |", "|---|---|---|---|---|"]
+    for d in sorted(document_rows, key=lambda r: r["doc_id"]):
+        full, why = redistribution(d.get("license"), explicit.get(d["doc_id"]))
+        shown = "in full" if full else "only the sentences of its pairs and links"
+        lines.append(f"| {_md(d['path'])} | {_md(d.get('title'))} | {_md(d.get('source_url'))} | "
+                     f"{_md(d.get('license')) or '(none given)'} | {shown} ({_md(why)}) |")
+    return (
+        "The source articles belong to their publishers; each document's terms are its own "
+        "(from the raw folder's manifest, `raw/manifest.toml`):\n\n" + "\n".join(lines) + "\n\n"
+        "A document is published in full only when its licence is a known open licence (an SPDX id such as "
+        "CC-BY-4.0, CC-BY-SA-4.0, CC0-1.0, MIT or Apache-2.0) or the manifest says `redistribute = true`. "
+        "Of any other document, `align push` uploads only the sentences its pairs and links come from: "
+        "`passages` holds one row per run of such sentences (`text`, `text_original` and `start`/`end` "
+        "of that run, still offsets into the original file), the other passages are left out, and the "
+        "review page (`report/index.html`, which shows whole articles) and `tokenizer/spm.model` (its "
+        "vocabulary holds fragments of every passage) are not uploaded unless every document may be."
+    )
 
 
 def render_card(template_text: str, meta: dict[str, Any], values: dict[str, str]) -> str:
@@ -137,7 +176,8 @@ def calibration_section(report: BuildReport) -> str:
     )
 
 
-def card_values_for(report: BuildReport, config: BuildConfig, pair_rows: list[dict]) -> dict[str, str]:
+def card_values_for(report: BuildReport, config: BuildConfig, pair_rows: list[dict],
+                    document_rows: list[dict] | None = None) -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -195,6 +235,7 @@ def card_values_for(report: BuildReport, config: BuildConfig, pair_rows: list[di
         "n_variants": str(report.variants),
         "n_glossary": str(report.glossary),
         "links_section": links_section(report),
+        "licensing_section": licensing_section(report, document_rows or []),
     }
 
 

@@ -114,7 +114,7 @@ class BuildWriter:
 
     def commit(self, tables: dict[str, list[dict]], card_body: str, card_values: dict[str, str],
                report: dict, pretty_name: str, extra_files: dict[str, bytes] | None = None,
-               finish: Callable[[Path], None] | None = None) -> None:
+               finish: Callable[[Path], None] | None = None, licence: dict[str, str] | None = None) -> None:
         """Write the remaining files, then swap the folder in.
 
         ``finish`` is called with the finished temporary folder before the swap (the
@@ -137,7 +137,7 @@ class BuildWriter:
         counts = {c: len(tables[c]) for c in CONFIGS if c != "passages"}
         counts["passages"] = self.passages.rows
         files = {c: (tmp / parquet_name(c)).stat().st_size for c in CONFIGS}
-        meta = dataset_card_meta(self.features, counts, pretty_name, memory, files)
+        meta = dataset_card_meta(self.features, counts, pretty_name, memory, files, licence)
         (tmp / "README.md").write_text(render_card(card_body, meta, card_values), encoding="utf-8")
         if finish is not None:
             finish(tmp)

@@ -1,0 +1,223 @@
+"""The publish view of a build: the folder ``align push`` uploads, made from ``build/``.
+
+``build/`` keeps every article's full text for its user. What leaves the machine carries
+no more of a document than the sentences its pairs and links come from, unless the
+manifest lets it go in full (:func:`align.licenses.redistribution`). For each other
+document:
+
+- ``passages`` keeps, of each passage that holds a pair's or a link's span, one row per
+  run of consecutive sentences holding one (same ``passage_id``, ``kind`` and
+  ``speaker``; ``text``, ``text_original`` and ``start``/``end`` are the run's, so
+  ``text_original`` is still exactly the original file's ``[start:end]``, the promise the
+  schema makes); other passages are left out. Offsets everywhere stay offsets into the
+  original file, as the card says.
+- ``report.json`` leaves out the dropped readings and gold misses whose text is not in
+  those sentences.
+- ``report/`` (the review page shows whole articles) and ``tokenizer/spm.model`` (its
+  vocabulary holds fragments of every passage) are held back.
+
+Sentences are cut where a pair's ``context`` is (:data:`align.text.SENTENCE_END`, and
+line ends), in the normalized text; the offset map of :func:`align.normalize.normalize_source`
+carries each cut into ``text_original``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .dataset.card import yaml_front_matter
+from .dataset.load import read_config
+from .dataset.schema import features_spec, parquet_name
+from .dataset.writer import write_parquet
+from .errors import PublishError
+from .licenses import redistribution
+from .normalize import normalize_source
+from .text import SENTENCE_END
+
+PASSAGES = parquet_name("passages")
+# Files that hold whole articles (or pieces of every passage): only when every document may go.
+FULL_TEXT_FILES = {
+    "report/": "the review page shows whole articles",
+    "tokenizer/spm.model": "its vocabulary holds fragments of every passage",
+}
+
+
+@dataclass
+class PublishPlan:
+    """What a push uploads (``files``, relative to the staged folder) and what it holds
+    back, one line each (``held_back``)."""
+
+    files: list[str]
+    held_back: list[str] = field(default_factory=list)
+
+
+def stage(build_dir: Path, files: list[str], out_dir: Path) -> PublishPlan:
+    """Write the publish view of ``files`` of ``build_dir`` into ``out_dir``; return the plan."""
+    build_dir, out_dir = Path(build_dir), Path(out_dir)
+    restricted = restricted_documents(build_dir)
+    plan = PublishPlan(files=[])
+    if restricted:
+        held = f"{len(restricted)} of the documents may not be redistributed"
+        for rel in files:
+            for prefix, why in FULL_TEXT_FILES.items():
+                if rel == prefix or (prefix.endswith("/") and rel.startswith(prefix)):
+                    plan.held_back.append(f"{rel}: {why}, and {held}")
+                    break
+            else:
+                plan.files.append(rel)
+    else:
+        plan.files = list(files)
+    for rel in plan.files:
+        (out_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(build_dir / rel, out_dir / rel)
+    if restricted and PASSAGES in plan.files:
+        _reduce(build_dir, out_dir, restricted, plan)
+    return plan
+
+
+def restricted_documents(build_dir: Path) -> dict[str, str]:
+    """``doc_id -> why`` of every built document that may not be published in full."""
+    documents = read_config(build_dir, "documents") or []
+    report = _read_json(build_dir / "report.json")
+    explicit = {d.get("doc_id"): d.get("redistribute") for d in report.get("documents", [])}
+    out = {}
+    for d in documents:
+        full, why = redistribution(d.get("license"), explicit.get(d["doc_id"]))
+        if not full:
+            out[d["doc_id"]] = why
+    return out
+
+
+def _reduce(build_dir: Path, out_dir: Path, restricted: dict[str, str], plan: PublishPlan) -> None:
+    documents = {d["doc_id"]: d for d in read_config(build_dir, "documents") or []}
+    spans = _spans(build_dir, restricted)
+    passages = read_config(build_dir, "passages") or []
+    rows, kept_text = [], defaultdict(list)
+    counts = defaultdict(lambda: [0, 0, 0])  # doc_id -> passages, passages kept, sentence runs
+    for p in passages:
+        doc_id = p["doc_id"]
+        if doc_id not in restricted:
+            rows.append(p)
+            continue
+        counts[doc_id][0] += 1
+        runs = sentence_runs(p, spans[doc_id], documents[doc_id])
+        if runs:
+            counts[doc_id][1] += 1
+            counts[doc_id][2] += len(runs)
+        rows.extend(runs)
+        kept_text[doc_id].extend(r["text"] for r in runs)
+    nbytes = write_parquet(rows, features_spec()["passages"], out_dir / PASSAGES)
+    for doc_id, why in sorted(restricted.items()):
+        total, kept, runs = counts[doc_id]
+        plan.held_back.append(
+            f"{doc_id}: {total - kept} of {total} passages left out, {kept} cut to the {runs} sentence run(s) "
+            f"holding its pairs and links ({why})")
+    _rewrite_card(out_dir / "README.md", len(passages), len(rows), nbytes, (out_dir / PASSAGES).stat().st_size)
+    _rewrite_report(out_dir / "report.json", restricted, kept_text, plan)
+
+
+def _spans(build_dir: Path, restricted: dict[str, str]) -> dict[str, list[tuple[int, int]]]:
+    """Original-file offsets of every pair's and link's Chinese and English, per document."""
+    spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for r in read_config(build_dir, "pairs") or []:
+        spans[r["doc_id"]].append((r["start"], r["end"]))
+        if r["en_start"] is not None:
+            spans[r["doc_id"]].append((r["en_start"], r["en_end"]))
+    for r in read_config(build_dir, "links") or []:
+        spans[r["doc_id"]].append((r["start"], r["end"]))
+        spans[r["source_doc_id"]].append((r["source_start"], r["source_end"]))
+    return {d: spans.get(d, []) for d in restricted}
+
+
+def sentence_runs(passage: dict, spans: list[tuple[int, int]], document: dict) -> list[dict]:
+    """The rows ``passage`` becomes: one per run of consecutive sentences that overlap one
+    of ``spans`` (original-file offsets); none when no span falls in it, or when its
+    normalized text cannot be rebuilt from ``text_original`` to find the sentences."""
+    base, original = passage["start"], passage["text_original"]
+    inside = [(a - base, b - base) for a, b in spans if a < passage["end"] and b > base]
+    if not inside:
+        return []
+    text, _, src_start, src_end = normalize_source(original, document["path"], document["variant"])
+    if text != passage["text"]:
+        return []  # no offset map to cut by: leaving the passage out is the safe side
+    runs: list[list[int]] = []  # [norm_a, norm_b, orig_a, orig_b]
+    previous_kept = False
+    for a, b in _sentences(text):
+        oa, ob = src_start[a], src_end[b - 1]
+        kept = any(sa < ob and sb > oa for sa, sb in inside)
+        if kept and previous_kept:
+            runs[-1][1], runs[-1][3] = b, ob
+        elif kept:
+            runs.append([a, b, oa, ob])
+        previous_kept = kept
+    return [{**passage, "text": text[a:b], "text_original": original[oa:ob], "start": base + oa, "end": base + ob}
+            for a, b, oa, ob in runs]
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each sentence of ``text``, surrounding whitespace left out."""
+    out, a = [], 0
+    for i, ch in enumerate(text):
+        if ch in SENTENCE_END or ch == "\n" or i == len(text) - 1:
+            b = i + 1 if ch != "\n" else i
+            while a < b and text[a].isspace():
+                a += 1
+            end = b
+            while end > a and text[end - 1].isspace():
+                end -= 1
+            if end > a:
+                out.append((a, end))
+            a = i + 1
+    return out
+
+
+def _rewrite_card(path: Path, before: int, after: int, nbytes: int, file_bytes: int) -> None:
+    """The card's passages figures, for the rows published (front matter and body)."""
+    import yaml
+
+    text = path.read_text(encoding="utf-8")
+    if not text.startswith("---\n") or "\n---\n" not in text[4:]:
+        raise PublishError(f"{path.name}: no YAML front matter; rebuild with `align build`")
+    front, body = text[4:].split("\n---\n", 1)
+    meta = yaml.safe_load(front)
+    for info in meta.get("dataset_info", []):
+        if info.get("config_name") == "passages":
+            info["splits"][0].update(num_bytes=nbytes, num_examples=after)
+            info.update(download_size=file_bytes, dataset_size=nbytes)
+    shown = f"**passages** ({before} rows)"
+    body = body.replace(shown, f"**passages** ({after} rows: of documents that may not be redistributed, "
+                               "only the sentences of their pairs and links)", 1)
+    path.write_text(yaml_front_matter(meta) + body, encoding="utf-8")
+
+
+def _rewrite_report(path: Path, restricted: dict[str, str], kept_text: dict[str, list[str]],
+                    plan: PublishPlan) -> None:
+    """Leave out the dropped readings and gold misses whose English or Chinese is not in the
+    published sentences of their (restricted) document."""
+    if not path.is_file():
+        return
+    report = _read_json(path)
+    left_out = 0
+    for key in ("dropped_below_min_confidence", "gold_misses"):
+        entries = report.get(key) or []
+        keep = [e for e in entries if e.get("doc_id") not in restricted
+                or all(any(s and s in t for t in kept_text[e["doc_id"]]) for s in (e.get("en"), e.get("zh")) if s)]
+        left_out += len(entries) - len(keep)
+        if key in report:
+            report[key] = keep
+    if left_out:
+        plan.held_back.append(f"report.json: {left_out} dropped reading(s) and gold miss(es) left out "
+                              "(their text is outside the published sentences)")
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except (OSError, ValueError) as exc:
+        raise PublishError(f"{path.parent.name}/{path.name}: cannot be read ({exc}); rebuild with `align build`") from None
+    return data if isinstance(data, dict) else {}
