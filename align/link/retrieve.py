@@ -55,7 +55,7 @@ class PassageIndex:
         for d in sorted(by_doc):
             lo = len(self.passage_ids)
             for c in by_doc[d]:
-                if not self.passage_ids[lo:] or self.passage_ids[-1] != c.passage_id:
+                if len(self.passage_ids) == lo or self.passage_ids[-1] != c.passage_id:
                     self.passage_ids.append(c.passage_id)
                     texts.append(c.passage_text or c.text)
                 if c.sentence:
