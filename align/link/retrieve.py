@@ -14,8 +14,9 @@ Two retrievers, their union kept:
   words that render it (:func:`align.lexicon.words_match`), and its gloss's characters and bigrams. The
   :data:`LEXICAL_K` best passages with a positive score are kept.
 
-A phrase's own document is never retrieved. Scores are rounded and ties broken by
-passage order, so the short list is the same on every run.
+A phrase's own document is never retrieved; passages of one text (copies across
+documents) take one place and come onto the list together. Scores are rounded and ties
+broken by passage order, so the short list is the same on every run.
 """
 
 from __future__ import annotations
@@ -69,6 +70,13 @@ class PassageIndex:
             owner_arr = np.asarray(owner)
             self._starts = np.flatnonzero(np.r_[True, owner_arr[1:] != owner_arr[:-1]])
             self._start_passages = owner_arr[self._starts]
+        # Passages of the same text (a syndicated article, boilerplate, a copy) are one
+        # piece of evidence: they take one place on a short list, and all come onto it.
+        group_of: dict[str, int] = {}
+        self._group = np.asarray([group_of.setdefault(t, len(group_of)) for t in texts], dtype=np.int64)
+        self._members: list[list[int]] = [[] for _ in group_of]
+        for i, g in enumerate(self._group.tolist()):
+            self._members[g].append(i)
         self._bm25 = _bm25([_passage_tokens(t) for t in texts]) if texts else None
         self._vocab_by_initial: dict[str, list[str]] = {}
         if self._bm25 is not None:
@@ -108,17 +116,20 @@ class PassageIndex:
         return out
 
     def _top(self, phrase: EnglishPhrase, scores: np.ndarray, k: int, floor: float) -> list[int]:
-        """The ``k`` best passages above ``floor``, ties by passage order, own document excluded."""
+        """The passages of the ``k`` best texts above ``floor`` (ties by passage order),
+        the phrase's own document excluded."""
         scores = scores.copy()
         lo, hi = self._doc_range.get(phrase.doc_id, (0, 0))
         scores[lo:hi] = floor
-        if k < len(scores):
-            kth = np.partition(scores, len(scores) - k)[len(scores) - k]
-            idx = np.flatnonzero(scores >= kth)
+        best = np.full(len(self._members), floor, dtype=np.float64)
+        np.maximum.at(best, self._group, scores)
+        if k < len(best):
+            kth = np.partition(best, len(best) - k)[len(best) - k]
+            idx = np.flatnonzero(best >= kth)
         else:
-            idx = np.arange(len(scores))
-        idx = idx[np.lexsort((idx, -scores[idx]))][:k]
-        return [int(i) for i in idx if scores[i] > floor]
+            idx = np.arange(len(best))
+        idx = idx[np.lexsort((idx, -best[idx]))][:k]
+        return [i for g in idx if best[g] > floor for i in self._members[g] if not lo <= i < hi]
 
     def _query_tokens(self, phrase: EnglishPhrase) -> list[str]:
         tokens = []
@@ -132,6 +143,9 @@ class PassageIndex:
 def _bm25(corpus: list[list[str]]):
     import bm25s
 
+    # bm25s sets its own logger to DEBUG on import, which would print under the CLI's
+    # WARNING handler: the library logs, it does not talk to the user.
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
     index = bm25s.BM25()
     index.index([tokens or [""] for tokens in corpus], show_progress=False)
     return index
