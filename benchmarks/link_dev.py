@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 from align.evaluate import matches_gold
 from align.gold import gold_for, load_link_gold
 from align.link import find_english_phrases, link_phrases, make_scorer
+from align.link.rank import FINE_PASSAGES
 from align.pipeline import load_folder
 
 COLLECTIONS = {
@@ -74,16 +75,18 @@ def load(folder: Path):
     return docs, passages, phrases
 
 
-def evaluate(name: str, folder: Path, gold_path: Path, scorer, threshold: float, verbose: bool) -> dict:
+def evaluate(name: str, folder: Path, gold_path: Path, scorer, threshold: float, verbose: bool,
+             fine_passages: int | None = FINE_PASSAGES) -> dict:
     t0 = time.perf_counter()
     docs, passages, phrases = load(folder)
     t_load = time.perf_counter() - t0
     gold = load_link_gold(gold_path)
     t0 = time.perf_counter()
-    links = link_phrases(phrases, docs, passages, scorer=scorer, threshold=threshold)
+    links = link_phrases(phrases, docs, passages, scorer=scorer, threshold=threshold, fine_passages=fine_passages)
     t_link = time.perf_counter() - t0
     ranked = {(lk.source_doc_id, lk.source_start): lk
-              for lk in link_phrases(phrases, docs, passages, scorer=scorer, threshold=0.0)}
+              for lk in link_phrases(phrases, docs, passages, scorer=scorer, threshold=0.0,
+                                     fine_passages=fine_passages)}
     linked = {(lk.source_doc_id, lk.source_start): lk for lk in links}
 
     n_link = right = right_ranked = abstained = abstained_none = none_linked = unlabelled = 0
@@ -180,7 +183,7 @@ def scale_collection(n: int, tuning: dict[str, tuple[Path, Path]], distractor_fo
     return docs, passages, phrases, gold
 
 
-def run_scale(n: int, scorer, threshold: float) -> None:
+def run_scale(n: int, scorer, threshold: float, fine_passages: int | None = FINE_PASSAGES) -> None:
     t0 = time.perf_counter()
     tuning = collections(["seeds", "dev", "tune"])
     docs, passages, phrases, gold = scale_collection(n, tuning, sorted(p / "raw" for p in EXTRACT_TUNE.iterdir()
@@ -190,7 +193,7 @@ def run_scale(n: int, scorer, threshold: float) -> None:
     print(f"== scale: {len(docs)} documents, {n_passages} content passages, {len(phrases)} phrases "
           f"(read..extract {t_load:.1f} s)")
     t0 = time.perf_counter()
-    links = link_phrases(phrases, docs, passages, scorer=scorer, threshold=threshold)
+    links = link_phrases(phrases, docs, passages, scorer=scorer, threshold=threshold, fine_passages=fine_passages)
     t_link = time.perf_counter() - t0
     judged = [(ph, g) for ph in phrases if (g := gold_for(ph, gold)) is not None]
     linked = {(lk.source_doc_id, lk.source_start): lk for lk in links}
@@ -230,6 +233,8 @@ def main() -> None:
     ap.add_argument("--json", type=Path, default=None, help="also write the tune/test totals as JSON (the card's table)")
     ap.add_argument("--parts", default="seeds,dev,tune",
                     help="comma-separated: seeds, dev, tune, test (the test collections only when asked)")
+    ap.add_argument("--fine-passages", type=int, default=FINE_PASSAGES, metavar="K",
+                    help=f"passages of each short list scored finely (0: all; default {FINE_PASSAGES})")
     ap.add_argument("--scale", type=int, default=None, metavar="N",
                     help="link one collection of N documents made of the tuning ones and the extraction "
                          "corpus's tuning part; print the time")
@@ -237,13 +242,13 @@ def main() -> None:
     scorer = make_scorer(args.scorer)
     threshold = scorer.threshold if args.threshold is None else args.threshold
     if args.scale is not None:
-        run_scale(args.scale, scorer, threshold)
+        run_scale(args.scale, scorer, threshold, args.fine_passages or None)
         return
     if hasattr(scorer, "signature"):
         print(f"scorer {scorer.name}: {scorer.signature()}")
     results = {}
     for name, (folder, gold) in collections(args.parts.split(",")).items():
-        results[name] = evaluate(name, folder, gold, scorer, threshold, args.verbose)
+        results[name] = evaluate(name, folder, gold, scorer, threshold, args.verbose, args.fine_passages or None)
     totals = {}
     for part in ("tune", "test"):
         rs = [r for n, r in results.items() if n.startswith(part + "/")]

@@ -84,9 +84,11 @@ class PassageIndex:
                 if token.startswith("e:"):
                     self._vocab_by_initial.setdefault(token[2:3], []).append(token[2:])
 
-    def shortlists(self, phrases: Sequence[EnglishPhrase]) -> dict[EnglishPhrase, list[str]]:
-        """Per phrase, the passage ids to score finely, in index order."""
+    def shortlists(self, phrases: Sequence[EnglishPhrase]) -> dict[EnglishPhrase, list[tuple[str, float | None]]]:
+        """Per phrase, the passages to score, in index order, each with its dense score
+        (the cosine of its best sentence; ``None`` without an encoder)."""
         out: dict[EnglishPhrase, set[int]] = {ph: set() for ph in phrases}
+        dense: dict[EnglishPhrase, np.ndarray] = {}
         if not self.passage_ids:
             return {ph: [] for ph in phrases}
         if self._dense:
@@ -95,13 +97,15 @@ class PassageIndex:
                 batch = phrases[a:a + _QUERY_BATCH]
                 for ph, scores in zip(batch, self._dense_scores(batch), strict=True):
                     out[ph].update(self._top(ph, scores, self.dense_k, -1.0))
+                    dense[ph] = scores
         if self._bm25 is not None:
             for ph in phrases:
                 tokens = [t for t in self._query_tokens(ph) if t in self._bm25.vocab_dict]
                 if tokens:
                     scores = np.round(self._bm25.get_scores(tokens).astype(np.float64), 4)
                     out[ph].update(self._top(ph, scores, self.lexical_k, 0.0))
-        return {ph: [self.passage_ids[i] for i in sorted(found)] for ph, found in out.items()}
+        return {ph: [(self.passage_ids[i], float(dense[ph][i]) if ph in dense else None) for i in sorted(found)]
+                for ph, found in out.items()}
 
     def _dense_scores(self, batch: Sequence[EnglishPhrase]) -> list[np.ndarray]:
         queries = [self.scorer.query_vectors(ph) for ph in batch]
