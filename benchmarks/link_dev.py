@@ -117,7 +117,7 @@ def evaluate(name: str, folder: Path, gold_path: Path, scorer, threshold: float,
         rows.append((ph, g, best, lk, verdict))
     scores = sorted(lk.score for lk in links)
     print(f"== {name}: {len(docs)} documents, {len(phrases)} phrases ({unlabelled} without gold), "
-          f"threshold {threshold:.2f}")
+          f"threshold {threshold:g}")
     print(f"   top-1 accuracy        {right}/{n_link} = {_ratio(right, n_link)}"
           f"   (ranking alone, threshold 0: {right_ranked}/{n_link} = {_ratio(right_ranked, n_link)})")
     n_none = sum(1 for ph in phrases if (g := gold_for(ph, gold)) is not None and g.label == "none")

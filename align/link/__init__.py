@@ -5,8 +5,9 @@ A summary quotes the interview in English, sometimes with its own short gloss
 you”``); the full translation renders the same words in Chinese only. For every such
 :class:`~align.records.EnglishPhrase`, :func:`link_phrases` retrieves a short list of
 passages of the *other* documents of the collection (:mod:`.retrieve`: the nearest by
-sentence embedding and by BM25 over dictionary glosses, 24 each), ranks them finely and
-picks the sentence or clause inside the best one, or abstains. A collection of any size
+sentence embedding and by BM25 over dictionary glosses, 24 each), ranks the 12 of them
+with the highest cheap bound finely and picks the sentence or clause inside the best
+one, or abstains. A collection of any size
 is linked; the work grows with its text, not with phrases × candidates.
 
 Candidates are the sentences of content passages and every run of one or two clauses
