@@ -38,7 +38,8 @@ logger = logging.getLogger(__name__)
 # --retrieval prints how often the gold passage is on the short list).
 DENSE_K = 24
 LEXICAL_K = 24
-_QUERY_BATCH = 256  # phrases per matrix product: a (2 x 256) x n_sentences block of floats
+_QUERY_BATCH = 256  # phrases per matrix product at most
+_BLOCK_FLOATS = 1 << 25  # and at most this many similarities in one block (128 MB of float32)
 
 
 class PassageIndex:
@@ -93,8 +94,11 @@ class PassageIndex:
             return {ph: [] for ph in phrases}
         if self._dense:
             self.scorer.embed_phrases(phrases)
-            for a in range(0, len(phrases), _QUERY_BATCH):
-                batch = phrases[a:a + _QUERY_BATCH]
+            # Two query rows a phrase, one column a sentence: the block stays bounded
+            # however large the collection.
+            step = max(1, min(_QUERY_BATCH, _BLOCK_FLOATS // (2 * len(self._vectors))))
+            for a in range(0, len(phrases), step):
+                batch = phrases[a:a + step]
                 for ph, scores in zip(batch, self._dense_scores(batch), strict=True):
                     out[ph].update(self._top(ph, scores, self.dense_k, -1.0))
                     dense[ph] = scores
