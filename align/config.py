@@ -25,7 +25,6 @@ class BuildConfig:
     link: bool = True
     link_scorer: str = "default"
     link_threshold: float | None = None  # None: the scorer's, chosen on the tuning collections
-    link_max_docs: int = 64  # a larger collection is not linked (linking compares every pair of documents)
     review: bool = True  # write the HTML review page
     gold_path: Path | None = None
     links_gold_path: Path | None = None
@@ -37,8 +36,6 @@ class BuildConfig:
             raise BuildError(f"--min-confidence {self.min_confidence}: expected a probability between 0 and 1")
         if self.link_threshold is not None and not 0.0 <= self.link_threshold <= 1.0:
             raise BuildError(f"--link-threshold {self.link_threshold}: expected a score between 0 and 1")
-        if self.link_max_docs < 2:
-            raise BuildError(f"link_max_docs {self.link_max_docs}: a collection needs two documents to link")
         if self.max_bytes <= 0:
             raise BuildError(f"--max-mb {self.max_bytes / 1024 / 1024:g}: expected a positive size")
         for name in ("gold_path", "links_gold_path"):
@@ -50,6 +47,6 @@ class BuildConfig:
         """Every setting that shapes the output, as one line (gold files only score it)."""
         confidence = "model" if self.min_confidence is None else f"{self.min_confidence:g}"
         threshold = "" if self.link_threshold is None else f",threshold:{self.link_threshold:g}"
-        link = f"{self.link_scorer}{threshold},max-docs:{self.link_max_docs}" if self.link else "off"
+        link = f"{self.link_scorer}{threshold}" if self.link else "off"
         return (f"from:{self.variant}|max-mb:{self.max_bytes / 1024 / 1024:g}|strict:{'yes' if self.strict else 'no'}|"
                 f"min-confidence:{confidence}|link:{link}|review:{'yes' if self.review else 'no'}")

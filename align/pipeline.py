@@ -239,10 +239,10 @@ def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None =
 
 def _linker(config: BuildConfig, raw_dir: Path, manifest: dict[str, DocumentMeta]) -> CollectionLinker | None:
     """The linker, its scorer loaded (a bad name or a missing package fails before any work)
-    and the collection sizes known (one over the limit is refused up front)."""
+    and the collection sizes known (a single-document collection is never kept)."""
     if not config.link:
         return None
-    linker = CollectionLinker(config.link_scorer, threshold=config.link_threshold, max_docs=config.link_max_docs)
+    linker = CollectionLinker(config.link_scorer, threshold=config.link_threshold)
     try:
         linker.cutoff()
     except (ValueError, ImportError) as exc:

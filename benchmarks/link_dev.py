@@ -14,6 +14,11 @@ for the default lexical one) unless ``--threshold``. For each it prints:
 - no-link errors: gold "none" phrases that got a link;
 - the linked scores (min / quartiles / max) and the wall time of ``link_phrases``.
 
+``--scale N`` links one collection of N documents instead: the seeds', dev and tuning
+collections' documents (whose gold it scores, now with N - 13 other documents to choose
+from) plus documents of the extraction corpus's tuning part (tests/dev/extract/tune),
+cloned with distinct ids where N needs more; it prints the linking time.
+
 ``--json FILE`` also writes the tuning and test totals (``align/data/link_quality.json``
 is what the card quotes). ``--calibrate`` prints how the threshold follows from the seed gold: the lowest score
 of a right top-1 gold link, the highest best score of a phrase that must abstain
@@ -27,6 +32,7 @@ import json
 import statistics
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 from align.evaluate import matches_gold
 from align.gold import gold_for, load_link_gold
 from align.link import find_english_phrases, link_phrases, make_scorer
+from align.link.rank import FINE_PASSAGES
 from align.pipeline import load_folder
 
 COLLECTIONS = {
@@ -44,6 +51,7 @@ COLLECTIONS = {
     "dev2 (d2l AlexNet)": (ROOT / "tests" / "dev" / "links2" / "raw", ROOT / "tests" / "dev" / "links2" / "gold.jsonl"),
 }
 LINK_COLLECTIONS = ROOT / "tests" / "dev" / "link_collections"
+EXTRACT_TUNE = ROOT / "tests" / "dev" / "extract" / "tune"
 
 
 def collections(parts: list[str]) -> dict[str, tuple[Path, Path]]:
@@ -67,16 +75,18 @@ def load(folder: Path):
     return docs, passages, phrases
 
 
-def evaluate(name: str, folder: Path, gold_path: Path, scorer, threshold: float, verbose: bool) -> dict:
+def evaluate(name: str, folder: Path, gold_path: Path, scorer, threshold: float, verbose: bool,
+             fine_passages: int | None = FINE_PASSAGES) -> dict:
     t0 = time.perf_counter()
     docs, passages, phrases = load(folder)
     t_load = time.perf_counter() - t0
     gold = load_link_gold(gold_path)
     t0 = time.perf_counter()
-    links = link_phrases(phrases, docs, passages, scorer=scorer, threshold=threshold)
+    links = link_phrases(phrases, docs, passages, scorer=scorer, threshold=threshold, fine_passages=fine_passages)
     t_link = time.perf_counter() - t0
     ranked = {(lk.source_doc_id, lk.source_start): lk
-              for lk in link_phrases(phrases, docs, passages, scorer=scorer, threshold=0.0)}
+              for lk in link_phrases(phrases, docs, passages, scorer=scorer, threshold=0.0,
+                                     fine_passages=fine_passages)}
     linked = {(lk.source_doc_id, lk.source_start): lk for lk in links}
 
     n_link = right = right_ranked = abstained = abstained_none = none_linked = unlabelled = 0
@@ -107,7 +117,7 @@ def evaluate(name: str, folder: Path, gold_path: Path, scorer, threshold: float,
         rows.append((ph, g, best, lk, verdict))
     scores = sorted(lk.score for lk in links)
     print(f"== {name}: {len(docs)} documents, {len(phrases)} phrases ({unlabelled} without gold), "
-          f"threshold {threshold:.2f}")
+          f"threshold {threshold:g}")
     print(f"   top-1 accuracy        {right}/{n_link} = {_ratio(right, n_link)}"
           f"   (ranking alone, threshold 0: {right_ranked}/{n_link} = {_ratio(right_ranked, n_link)})")
     n_none = sum(1 for ph in phrases if (g := gold_for(ph, gold)) is not None and g.label == "none")
@@ -125,6 +135,77 @@ def evaluate(name: str, folder: Path, gold_path: Path, scorer, threshold: float,
             print(f"   {verdict:13} {g.label:4} {ph.en[:34]:34} {score:16} {where}")
     return {"pos": pos_scores, "neg": neg_scores, "gold_links": n_link, "right": right, "ranked": right_ranked,
             "emitted": len(links), "none": n_none, "none_linked": none_linked, "ranked_scores": ranked_scores}
+
+
+def clone_document(doc, passages, pairs, new_id: str):
+    """One document's records under another id (its passages and pairs renamed with it)."""
+    raw = replace(doc.raw, doc_id=new_id, path=new_id + ".txt")
+    rename = lambda pid: f"{new_id}/{pid.rsplit('/', 1)[1]}"  # noqa: E731
+    return (replace(doc, raw=raw), [replace(p, doc_id=new_id, passage_id=rename(p.passage_id)) for p in passages],
+            [replace(pr, doc_id=new_id, passage_id=rename(pr.passage_id)) for pr in pairs])
+
+
+def scale_collection(n: int, tuning: dict[str, tuple[Path, Path]], distractor_folders: list[Path]):
+    """``(docs, passages, phrases, gold)`` of one collection of ``n`` documents: the tuning
+    collections' documents (their gold merged; ids are distinct across them) and, to
+    make up ``n``, documents of ``distractor_folders``, cloned as ``<id>~<k>`` once all
+    are used. Deterministic."""
+    from align.pipeline import load_folder
+
+    docs, passages, pairs, gold = {}, {}, [], {}
+    for folder, gold_path in tuning.values():
+        d, p, pr = load_folder(folder)
+        docs.update(d)
+        passages.update(p)
+        pairs += pr
+        gold.update(load_link_gold(gold_path))
+    pool = []
+    for folder in distractor_folders:
+        if len(docs) + len(pool) >= n:
+            break
+        d, p, pr = load_folder(folder)
+        by_doc = {}
+        for pair in pr:
+            by_doc.setdefault(pair.doc_id, []).append(pair)
+        pool += [(d[i], p[i], by_doc.get(i, [])) for i in sorted(d) if i not in docs]
+    k = 0
+    while pool and len(docs) < n:
+        doc, ps, prs = pool[k % len(pool)]
+        if k >= len(pool):
+            doc, ps, prs = clone_document(doc, ps, prs, f"{doc.doc_id}~{k // len(pool)}")
+        docs[doc.doc_id], passages[doc.doc_id] = doc, ps
+        pairs += prs
+        k += 1
+    pairs_of: dict[str, list] = {}
+    for pr in pairs:
+        pairs_of.setdefault(pr.doc_id, []).append(pr)
+    phrases = [ph for d in sorted(docs) for ph in find_english_phrases(docs[d], passages[d], pairs_of.get(d, []))]
+    return docs, passages, phrases, gold
+
+
+def run_scale(n: int, scorer, threshold: float, fine_passages: int | None = FINE_PASSAGES) -> None:
+    t0 = time.perf_counter()
+    tuning = collections(["seeds", "dev", "tune"])
+    docs, passages, phrases, gold = scale_collection(n, tuning, sorted(p / "raw" for p in EXTRACT_TUNE.iterdir()
+                                                                         if (p / "raw").is_dir()))
+    t_load = time.perf_counter() - t0
+    n_passages = sum(p.kind == "content" for ps in passages.values() for p in ps)
+    print(f"== scale: {len(docs)} documents, {n_passages} content passages, {len(phrases)} phrases "
+          f"(read..extract {t_load:.1f} s)")
+    t0 = time.perf_counter()
+    links = link_phrases(phrases, docs, passages, scorer=scorer, threshold=threshold, fine_passages=fine_passages)
+    t_link = time.perf_counter() - t0
+    judged = [(ph, g) for ph in phrases if (g := gold_for(ph, gold)) is not None]
+    linked = {(lk.source_doc_id, lk.source_start): lk for lk in links}
+    n_link = sum(g.label == "link" for _, g in judged)
+    right = sum(1 for ph, g in judged if g.label == "link" and (lk := linked.get((ph.doc_id, ph.start)))
+                and matches_gold(lk, g, docs, passages))
+    emitted = sum((ph.doc_id, ph.start) in linked for ph, _ in judged)
+    none_linked = sum(1 for ph, g in judged if g.label == "none" and (ph.doc_id, ph.start) in linked)
+    print(f"   link_phrases {t_link:.1f} s, {len(links)} links over all phrases")
+    print(f"   the tuning gold inside it: top-1 {right}/{n_link} = {_ratio(right, n_link)}, "
+          f"emitted precision {right}/{emitted} = {_ratio(right, emitted)}, "
+          f"gold none linked {none_linked}/{len(judged) - n_link}")
 
 
 def _ratio(a: int, b: int) -> str:
@@ -152,14 +233,22 @@ def main() -> None:
     ap.add_argument("--json", type=Path, default=None, help="also write the tune/test totals as JSON (the card's table)")
     ap.add_argument("--parts", default="seeds,dev,tune",
                     help="comma-separated: seeds, dev, tune, test (the test collections only when asked)")
+    ap.add_argument("--fine-passages", type=int, default=FINE_PASSAGES, metavar="K",
+                    help=f"passages of each short list scored finely (0: all; default {FINE_PASSAGES})")
+    ap.add_argument("--scale", type=int, default=None, metavar="N",
+                    help="link one collection of N documents made of the tuning ones and the extraction "
+                         "corpus's tuning part; print the time")
     args = ap.parse_args()
     scorer = make_scorer(args.scorer)
     threshold = scorer.threshold if args.threshold is None else args.threshold
+    if args.scale is not None:
+        run_scale(args.scale, scorer, threshold, args.fine_passages or None)
+        return
     if hasattr(scorer, "signature"):
         print(f"scorer {scorer.name}: {scorer.signature()}")
     results = {}
     for name, (folder, gold) in collections(args.parts.split(",")).items():
-        results[name] = evaluate(name, folder, gold, scorer, threshold, args.verbose)
+        results[name] = evaluate(name, folder, gold, scorer, threshold, args.verbose, args.fine_passages or None)
     totals = {}
     for part in ("tune", "test"):
         rs = [r for n, r in results.items() if n.startswith(part + "/")]

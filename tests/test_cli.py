@@ -75,10 +75,10 @@ def test_build_with_the_offline_embedding_scorer_says_so_in_the_card(tmp_path):
 
     out = tmp_path / "out"
     result = runner.invoke(app, ["build", "--raw", str(RAW), "--out", str(out), "--link-scorer", "use",
-                                 "--link-threshold", "0.37", "--links-gold", str(LINKS_GOLD), "--no-report"])
+                                 "--link-threshold", "0.15", "--links-gold", str(LINKS_GOLD), "--no-report"])
     assert result.exit_code == 0, result.output
     card = (out / "README.md").read_text(encoding="utf-8")
-    assert "scorer `use`, threshold 0.37" in card and "link:use,threshold:0.37," in card
+    assert "scorer `use`, threshold 0.15" in card and "link:use,threshold:0.15|" in card
     links = read_config(out, "links")
     assert links and all(0 < row["signals"]["embedding"] <= 1 for row in links)
 

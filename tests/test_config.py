@@ -30,6 +30,6 @@ def test_the_config_is_frozen_and_paths_are_paths():
 
 
 def test_str_names_every_setting_that_shapes_the_output():
-    assert str(BuildConfig()) == "from:auto|max-mb:256|strict:no|min-confidence:model|link:default,max-docs:64|review:yes"
+    assert str(BuildConfig()) == "from:auto|max-mb:256|strict:no|min-confidence:model|link:default|review:yes"
     assert str(BuildConfig(variant="hk", min_confidence=0.5, link=False)).startswith("from:hk|")
     assert "link:off" in str(BuildConfig(link=False)) and "min-confidence:0.5" in str(BuildConfig(min_confidence=0.5))

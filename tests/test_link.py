@@ -243,6 +243,69 @@ def test_collection_linker_reports_the_scorer_and_its_threshold(seeds):
     assert report["none_linked"] == 0 and report["gold_links"] >= 4
 
 
+# -- collections of any size: retrieval, then fine scoring --------------------------------
+def _large_collection(seeds, copies: int):
+    """The seeds with ``copies`` clones of the Fortune article (no gold link points into it)
+    under distinct ids: a collection over the old 64-document limit."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from link_dev import clone_document
+
+    docs, passages, pairs, _ = seeds
+    members = {d: (docs[d], passages[d], [p for p in pairs if p.doc_id == d]) for d in docs}
+    for k in range(copies):
+        new_id = f"{SEED_FORTUNE}~{k:02d}"
+        members[new_id] = clone_document(*members[SEED_FORTUNE], new_id)
+    return members
+
+
+def test_a_collection_over_64_documents_is_linked_and_deterministic(seeds):
+    docs, passages, _, _ = seeds
+    members = _large_collection(seeds, 66)
+    runs = []
+    for order in (sorted(members), sorted(members, reverse=True)):
+        linker = lk.CollectionLinker("lexical")
+        for d in order:
+            linker.keep("big", *members[d])
+        runs.append(linker.run())
+        assert len(linker.collections["big"]) == 69 and linker.notes == []
+    assert runs[0] == runs[1]
+    for gold in GOLD_LINKS:
+        link = _link_for(runs[0], gold)
+        if gold.en in KNOWN_MISSES:
+            continue
+        assert link is not None and matches_gold(link, gold, docs, passages), gold.en
+    for gold in GOLD_NONE:
+        assert _link_for(runs[0], gold) is None, gold.en
+
+
+def test_the_short_list_holds_the_gold_passage_of_every_seed_link(seeds):
+    from align.link.retrieve import PassageIndex
+
+    docs, passages, _, phrases = seeds
+    scorer = lk.make_scorer("use")
+    by_doc = {d: [c for p in passages[d] if p.kind == "content" for c in lk.candidate_spans(p)] for d in sorted(docs)}
+    scorer.prepare([c for d in by_doc for c in by_doc[d]])
+    shortlists = PassageIndex(by_doc, scorer).shortlists(phrases)
+    n_passages = sum(len({c.passage_id for c in cands}) for cands in by_doc.values())
+    for ph in phrases:
+        gold = gold_for(ph, GOLD_ROWS)
+        pids = [pid for pid, _ in shortlists[ph]]
+        assert len(pids) <= 48 < n_passages / 4
+        assert all(not pid.startswith(ph.doc_id + "/") and -1 <= cos <= 1 for pid, cos in shortlists[ph])
+        if gold.label == "link":
+            assert gold.passage_id in pids, ph.en
+
+
+@pytest.mark.parametrize(("match", "runner_up", "decision"), [
+    (0.6, 0.0, 0.6),    # nothing else: the match itself
+    (0.6, 0.2, 0.6),    # three times the runner-up or more: the match itself
+    (0.6, 0.3, 0.4),    # twice: two thirds of it
+    (0.6, 0.6, 0.2),    # a tie: a third, however high both are
+])
+def test_the_decision_is_the_match_times_its_lead(match, runner_up, decision):
+    assert lk.decision_score(match, runner_up) == pytest.approx(decision)
+
+
 # -- the independent dev collection (tests/dev/links) ---------------------------------------
 def test_dev_collection_links_have_exact_offsets_and_respect_none_labels():
     folder = ROOT / "tests" / "dev" / "links"

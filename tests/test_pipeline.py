@@ -137,14 +137,6 @@ def test_gold_file_is_well_formed():
             assert obj["zh_original"] in texts[obj["doc_id"]]
 
 
-def test_collection_over_the_link_limit_is_named_not_linked(tmp_path):
-    report = build(RAW, tmp_path / "build", link_max_docs=2)
-    assert report.links == 0
-    assert report.link_notes == [
-        "collection 'default' not linked: more than 2 documents; split it into collections with raw/manifest.toml"
-    ]
-
-
 def test_manifest_collections_decide_what_is_linked(tmp_path):
     raw = tmp_path / "raw"
     shutil.copytree(RAW, raw)

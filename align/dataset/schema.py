@@ -10,7 +10,7 @@ from typing import Any
 from ..records import DocumentMeta, Link, NormalizedDocument, Passage, PhrasePair, RawDocument, VariantCluster
 from ..score import chrf
 
-SIGNAL_FIELDS = ("chrf", "dict", "content", "order", "embedding")
+SIGNAL_FIELDS = ("chrf", "dict", "content", "order", "embedding", "match", "runner_up")
 
 CONFIGS = ("pairs", "passages", "documents", "links", "variants", "glossary")
 

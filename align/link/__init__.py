@@ -3,9 +3,12 @@
 A summary quotes the interview in English, sometimes with its own short gloss
 (``“painful to be rational(理性其实是痛苦的)”``), sometimes bare (``“people around
 you”``); the full translation renders the same words in Chinese only. For every such
-:class:`~align.records.EnglishPhrase`, :func:`link_phrases` ranks the passages of the
-*other* documents of the collection and picks the sentence or clause inside the best
-one, or abstains.
+:class:`~align.records.EnglishPhrase`, :func:`link_phrases` retrieves a short list of
+passages of the *other* documents of the collection (:mod:`.retrieve`: the nearest by
+sentence embedding and by BM25 over dictionary glosses, 24 each), ranks the 12 of them
+with the highest cheap bound finely and picks the sentence or clause inside the best
+one, or abstains. A collection of any size
+is linked; the work grows with its text, not with phrases × candidates.
 
 Candidates are the sentences of content passages and every run of one or two clauses
 inside a sentence (brackets and quotes never split). No signal decides alone:
@@ -26,25 +29,29 @@ inside a sentence (brackets and quotes never split). No signal decides alone:
   scores by the share of the *other* phrases' places that lie on the same side of it
   as in the source.
 
-``content = sqrt(chrf * dict)`` (the default ``lexical`` scorer; without a gloss
-``sqrt(NO_GLOSS_PRIOR) * dict``) and ``score = content * (1 - ORDER_WEIGHT +
-ORDER_WEIGHT * order)``. A link is made when the best score reaches the threshold;
-``margin`` is its lead over the best candidate of any other passage.
+``content = sqrt(chrf * dict)`` (the ``lexical`` scorer; without a gloss
+``sqrt(NO_GLOSS_PRIOR) * dict``; the default ``use`` scorer averages it with the
+encoder's cosine) and ``match = content * (1 - ORDER_WEIGHT + ORDER_WEIGHT * order)``.
+The link's ``score`` is the decision (:func:`decision_score`): the match times its ratio
+to the runner-up, the best match of any other passage (LASER's margin criterion), capped
+at 3 and divided by 3. A link is made when it reaches the threshold; ``margin`` is the
+match minus the runner-up, and both are in ``signals`` (``match``, ``runner_up``).
 
 Scorers are pluggable (:data:`SCORERS`, :func:`make_scorer`), like sacrebleu's
 ``METRICS``; ``sentence-transformers:<model>`` adds a multilingual embedding signal
 (LaBSE, e5) and needs the optional package ``sentence-transformers``.
 
 One idea per module: :mod:`.phrases` (the English a document quotes), :mod:`.candidates`
-(the spans it may link to), :mod:`.scorers` (how well a span renders a phrase),
+(the spans it may link to), :mod:`.retrieve` (the passages worth scoring), :mod:`.scorers`
+(how well a span renders a phrase),
 :mod:`.rank` (one link per phrase, or none), :mod:`.collection` (the documents of a
 build, linked collection by collection). Variant clusters live in :mod:`align.variants`,
 gold links in :mod:`align.gold`, their evaluation in :mod:`align.evaluate`."""
 
 from .candidates import CandidateSpan, candidate_spans
-from .collection import LINK_MAX_DOCS, CollectionLinker
+from .collection import CollectionLinker
 from .phrases import english_content_words, find_english_phrases
-from .rank import link_phrases
+from .rank import decision_score, link_phrases
 from .scorers import (
     DEFAULT_THRESHOLD,
     SCORERS,
@@ -59,7 +66,6 @@ from .scorers import (
 
 __all__ = [
     "DEFAULT_THRESHOLD",
-    "LINK_MAX_DOCS",
     "SCORERS",
     "CandidateSpan",
     "CollectionLinker",
@@ -70,6 +76,7 @@ __all__ = [
     "UniversalSentenceEncoderScorer",
     "candidate_spans",
     "chrf_upper_bound",
+    "decision_score",
     "english_content_words",
     "find_english_phrases",
     "link_phrases",

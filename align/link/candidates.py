@@ -31,6 +31,7 @@ class CandidateSpan:
     text: str  # normalized
     passage_text: str = field(default="", repr=False)  # the whole passage, for word segmentation
     local_start: int = 0  # where ``text`` starts in ``passage_text``
+    sentence: bool = False  # a whole sentence (what the retrieval index embeds), not a clause run
 
 
 def candidate_spans(passage: Passage) -> list[CandidateSpan]:
@@ -41,15 +42,17 @@ def candidate_spans(passage: Passage) -> list[CandidateSpan]:
     """
     text = passage.text
     spans: set[tuple[int, int]] = set()
+    sentences: set[tuple[int, int]] = set()
     for sa, sb in _sentences(text, passage.body_offset):
         clauses = _clauses(text, sa, sb)
         spans.add((sa, sb))
+        sentences.add(_trim(text, sa, sb))
         for i in range(len(clauses)):
             for j in range(i, min(len(clauses), i + MAX_CLAUSES)):
                 spans.add((clauses[i][0], clauses[j][1]))
     trimmed = {_trim(text, a, b) for a, b in spans}
     return [CandidateSpan(passage.doc_id, passage.passage_id, passage.norm_start + a, passage.norm_start + b,
-                          text[a:b], text, a)
+                          text[a:b], text, a, (a, b) in sentences)
             for a, b in sorted(trimmed) if b - a >= 2 and HAN.search(text[a:b])]
 
 

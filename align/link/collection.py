@@ -8,36 +8,30 @@ from .phrases import find_english_phrases
 from .rank import link_phrases
 from .scorers import PhraseScorer, make_scorer
 
-LINK_MAX_DOCS = 64  # documents of one collection kept in memory for linking
-
 
 class CollectionLinker:
     """Keeps the documents of each collection during a build, then links within each.
 
-    A collection over :data:`LINK_MAX_DOCS` documents is not linked (linking compares
-    every document with every other): the build says so in ``notes``; a manifest can
-    split the folder into smaller collections.
+    A collection of any size is linked: each phrase is scored only on its short list of
+    passages (:mod:`.retrieve`), so the work grows with the collection's text (1,000
+    documents: ``benchmarks/link_dev.py --scale 1000``). Memory holds the documents of
+    a collection until it is linked.
     """
 
-    def __init__(self, scorer: str = "default", threshold: float | None = None, max_docs: int = LINK_MAX_DOCS):
+    def __init__(self, scorer: str = "default", threshold: float | None = None):
         self.scorer = scorer
         self.threshold = threshold
-        self.max_docs = max_docs
         self._impl: PhraseScorer | None = None
         self.collections: dict[str, dict[str, tuple[NormalizedDocument, list[Passage], list[PhrasePair]]]] = {}
-        self.too_large: dict[str, int] = {}
+        self.single: set[str] = set()
         self.notes: list[str] = []
         self._docs: dict[str, NormalizedDocument] = {}
         self._passages: dict[str, list[Passage]] = {}
 
     def expect(self, sizes: dict[str, int]) -> None:
         """Collection sizes known before the build: a collection of one document is
-        never kept, one over the limit is refused up front (no memory spent on it)."""
-        for name, size in sizes.items():
-            if size > self.max_docs:
-                self.too_large[name] = size
-            elif size < 2:
-                self.too_large.setdefault(name, 0)
+        never kept (nothing to link it to)."""
+        self.single |= {name for name, size in sizes.items() if size < 2}
 
     def _scorer(self) -> PhraseScorer:
         """One scorer for every collection: a model loads once."""
@@ -50,22 +44,13 @@ class CollectionLinker:
         return self.threshold if self.threshold is not None else self._scorer().threshold
 
     def wants(self, collection: str) -> bool:
-        return collection not in self.too_large
+        return collection not in self.single
 
     def keep(self, collection: str, doc: NormalizedDocument, passages: list[Passage], pairs: list[PhrasePair]) -> None:
-        members = self.collections.setdefault(collection, {})
-        members[doc.doc_id] = (doc, passages, pairs)
-        if len(members) > self.max_docs:
-            self.too_large[collection] = len(members)
-            del self.collections[collection]
+        self.collections.setdefault(collection, {})[doc.doc_id] = (doc, passages, pairs)
 
     def run(self) -> list[Link]:
         links: list[Link] = []
-        for name, size in sorted(self.too_large.items()):
-            if size == 0:
-                continue  # a single document: nothing to link
-            self.notes.append(f"collection {name!r} not linked: more than {self.max_docs} documents; "
-                              "split it into collections with raw/manifest.toml")
         for _name, members in sorted(self.collections.items()):
             if len(members) < 2:
                 continue

@@ -18,12 +18,12 @@ from ..text import HAN, contains_words, english_key
 from .candidates import CandidateSpan
 from .phrases import LATIN_WORD, english_content_words
 
-# Calibrated on the seed gold (tests/gold/links.jsonl) with benchmarks/link_dev.py
-# --calibrate: the midpoint, rounded, between the lowest score of a right top-1 gold
-# link (0.299, "don't give up" -> 永不言弃) and the highest best score of a phrase that
-# must abstain (0.262); then checked unchanged on the dev collections tests/dev/links/
-# and tests/dev/links2/ (d2l), which played no part in it.
-DEFAULT_THRESHOLD = 0.28
+# The lexical scorer's threshold on the decision score (rank.decision_score: the match
+# times its lead over the runner-up), calibrated on the seed gold with
+# benchmarks/link_dev.py --scorer lexical --calibrate --parts seeds: between the lowest
+# decision of a right top-1 gold link (0.113) and the highest of a phrase that must
+# abstain (0.097), rounded down.
+DEFAULT_THRESHOLD = 0.10
 
 # A bare quote has no gloss to compare; full dictionary coverage then counts like a gloss
 # match of this chrF (about what the right clauses of the seed gold reach: 0.23-0.31).
@@ -48,6 +48,11 @@ class PhraseScorer(ABC):
     def bounds(self, phrase: EnglishPhrase, candidates: Sequence[CandidateSpan]) -> list[float]:
         """Upper bounds of ``score(phrase, c)[0]``; the default scores everything."""
         return [self.score(phrase, c)[0] for c in candidates]
+
+    def cheap_bounds(self, phrase: EnglishPhrase, candidates: Sequence[CandidateSpan]) -> list[float]:
+        """Bounds without the costly signal (an encoder's), to choose which passages of a
+        short list are worth :meth:`bounds`; the default is :meth:`bounds` itself."""
+        return self.bounds(phrase, candidates)
 
     @abstractmethod
     def score(self, phrase: EnglishPhrase, candidate: CandidateSpan) -> tuple[float, dict[str, float]]:
@@ -76,8 +81,15 @@ class LexicalScorer(PhraseScorer):
         self._vocab: set[str] = set()
         self._vocab_by_initial: dict[str, set[str]] = {}
         self._queries: dict[tuple[str, str | None], list[tuple[str, tuple[frozenset[str], ...]]]] = {}
-        self._weights: dict[tuple[EnglishPhrase, str], list[float]] = {}
+        self._weights: dict[tuple[EnglishPhrase, str], tuple[list[float], list[int]]] = {}
         self._lower: dict[CandidateSpan, str] = {}
+        # Per target document, which of its candidates (bit k: the k-th prepared) carry a
+        # gloss word or a literal English stem: a word's share of the document's candidates
+        # is then a popcount, whichever few candidates a phrase is scored on.
+        self._doc_size: dict[str, int] = {}
+        self._doc_glosses: dict[str, dict[str, int]] = {}
+        self._doc_literal: dict[str, dict[str, int]] = {}
+        self._position: dict[CandidateSpan, int] = {}
 
     def signature(self) -> str:
         """The chrF signature, for reports (sacrebleu needs one scoring first)."""
@@ -85,21 +97,37 @@ class LexicalScorer(PhraseScorer):
         return str(self.metric.get_signature())
 
     def prepare(self, candidates: Sequence[CandidateSpan]) -> None:
+        """Per-candidate data, and per document the candidates a word's weight counts:
+        those given here (a document prepared again, in another collection or run,
+        starts afresh)."""
+        for d in {c.doc_id for c in candidates}:
+            self._doc_size[d] = 0
+            self._doc_glosses[d], self._doc_literal[d] = {}, {}
+        self._weights.clear()
+        self._add(candidates)
+
+    def _add(self, candidates: Sequence[CandidateSpan]) -> None:
         for c in candidates:
-            if c in self._glosses:
-                continue
-            flat = _han_only(c.text)
-            self._chars[c] = (Counter(flat), len(flat))
-            glosses: set[str] = set()
-            for w in _words_in(c):
-                glosses |= word_glosses(w)
-            self._glosses[c] = frozenset(glosses)
-            for g in glosses - self._vocab:
-                self._vocab_by_initial.setdefault(g[:1], set()).add(g)
-            self._vocab |= glosses
-            self._literal[c] = frozenset(lx.stem(w) for w in LATIN_WORD.findall(c.text))
-            self._han[c] = frozenset(HAN.findall(c.text))
-            self._lower[c] = english_key(c.text)
+            if c not in self._glosses:
+                flat = _han_only(c.text)
+                self._chars[c] = (Counter(flat), len(flat))
+                glosses: set[str] = set()
+                for w in _words_in(c):
+                    glosses |= word_glosses(w)
+                self._glosses[c] = frozenset(glosses)
+                for g in glosses - self._vocab:
+                    self._vocab_by_initial.setdefault(g[:1], set()).add(g)
+                self._vocab |= glosses
+                self._literal[c] = frozenset(lx.stem(w) for w in LATIN_WORD.findall(c.text))
+                self._han[c] = frozenset(HAN.findall(c.text))
+                self._lower[c] = english_key(c.text)
+            k = self._doc_size.get(c.doc_id, 0)
+            self._doc_size[c.doc_id] = k + 1
+            self._position[c] = k
+            for table, words in ((self._doc_glosses, self._glosses[c]), (self._doc_literal, self._literal[c])):
+                bits = table.setdefault(c.doc_id, {})
+                for w in words:
+                    bits[w] = bits.get(w, 0) | (1 << k)
 
     def _covering(self, en_word: str) -> frozenset[str]:
         """Gloss words of the vocabulary that render ``en_word`` (lexicon.words_match)."""
@@ -126,37 +154,52 @@ class LexicalScorer(PhraseScorer):
         return q
 
     def _dict_all(self, phrase: EnglishPhrase, candidates: Sequence[CandidateSpan]) -> list[float]:
-        """``dict`` of every candidate of one target document.
+        """``dict`` of candidates of one target document (any subset of the prepared ones).
 
         Each English content word earns ``1 - p`` where ``p`` is the share of the
-        document's candidates that render it: CC-CEDICT glosses are single words
-        (``sum up`` gives 综合 the gloss ``up``), so a word rendered almost everywhere
-        is chance, not evidence. A candidate without a dictionary rendering still earns
-        the share of the characters of the gloss word aligned to the English word
-        (弃 of 放弃 in 永不言弃). The sum is divided by the number of English words; a
-        candidate quoting the whole phrase (学分分配(credit assignment)) gets 1.
+        document's candidates (all of them, not only those asked about) that render it:
+        CC-CEDICT glosses are single words (``sum up`` gives 综合 the gloss ``up``), so a
+        word rendered almost everywhere is chance, not evidence. A candidate without a
+        dictionary rendering still earns the share of the characters of the gloss word
+        aligned to the English word (弃 of 放弃 in 永不言弃). The sum is divided by the
+        number of English words; a candidate quoting the whole phrase (学分分配(credit
+        assignment)) gets 1.
         """
         query = self._query(phrase)
         if not query or not candidates:
             return [0.0] * len(candidates)
-        n = len(candidates)
-        totals = [0.0] * n
-        weights = []
-        for e, aligned in query:
-            covering = self._covering(e)
-            hits = [e in self._literal[c] or not covering.isdisjoint(self._glosses[c]) for c in candidates]
-            weight = 1.0 - sum(hits) / n
-            weights.append(weight)
+        weights, masks = self._doc_weights(phrase, candidates[0].doc_id)
+        totals = [0.0] * len(candidates)
+        for (_, aligned), weight, mask in zip(query, weights, masks, strict=True):
             for k, c in enumerate(candidates):
-                if hits[k]:
+                if mask >> self._position[c] & 1:
                     totals[k] += weight
                 elif aligned:
                     han = self._han[c]
                     share = max(len(chars & han) for chars in aligned)
                     if share:
                         totals[k] += weight * max(len(chars & han) / len(chars) for chars in aligned)
-        self._weights[(phrase, candidates[0].doc_id)] = weights
         return [1.0 if self._verbatim(phrase, c) else t / len(query) for c, t in zip(candidates, totals, strict=True)]
+
+    def _doc_weights(self, phrase: EnglishPhrase, doc_id: str) -> tuple[list[float], list[int]]:
+        """Per English content word: its weight in ``doc_id`` and the bitset of the
+        document's candidates that render it (literally or through a gloss word)."""
+        key = (phrase, doc_id)
+        hit = self._weights.get(key)
+        if hit is None:
+            n = self._doc_size.get(doc_id, 0)
+            glosses, literal = self._doc_glosses.get(doc_id, {}), self._doc_literal.get(doc_id, {})
+            weights, masks = [], []
+            for e, _ in self._query(phrase):
+                covering = self._covering(e)
+                mask = literal.get(e, 0)
+                for g in (covering if len(covering) < len(glosses) else glosses):
+                    if g in glosses and g in covering:
+                        mask |= glosses[g]
+                masks.append(mask)
+                weights.append(1.0 - mask.bit_count() / n if n else 0.0)
+            hit = self._weights[key] = (weights, masks)
+        return hit
 
     def _verbatim(self, phrase: EnglishPhrase, c: CandidateSpan) -> bool:
         """Whether the candidate quotes the English itself, as a whole word sequence."""
@@ -176,7 +219,10 @@ class LexicalScorer(PhraseScorer):
         return total / len(query)
 
     def bounds(self, phrase: EnglishPhrase, candidates: Sequence[CandidateSpan]) -> list[float]:
-        self.prepare(candidates)
+        fresh = [c for c in candidates if c not in self._position]
+        if fresh:  # bounds() without prepare(): the candidates given are the document
+            self._add(fresh)
+            self._weights.clear()
         dicts = self._dict_all(phrase, candidates)
         if not phrase.gloss:
             return [self._combine(None, d) for d in dicts]
@@ -200,11 +246,10 @@ class LexicalScorer(PhraseScorer):
         return math.sqrt(chrf * d) if chrf is not None else math.sqrt(NO_GLOSS_PRIOR) * d
 
     def score(self, phrase: EnglishPhrase, candidate: CandidateSpan) -> tuple[float, dict[str, float]]:
-        weights = self._weights.get((phrase, candidate.doc_id))
-        if weights is None:
-            raise ValueError(f"score() before bounds() for {phrase.en!r} in {candidate.doc_id!r}")
-        hits = [e in self._literal[candidate] or not self._covering(e).isdisjoint(self._glosses[candidate])
-                for e, _ in self._query(phrase)]
+        if candidate not in self._position:
+            raise ValueError(f"score() before prepare() for {phrase.en!r} in {candidate.doc_id!r}")
+        weights, masks = self._doc_weights(phrase, candidate.doc_id)
+        hits = [bool(mask >> self._position[candidate] & 1) for mask in masks]
         d = self._dict_one(phrase, candidate, weights, hits)
         # A candidate that quotes the English verbatim (学分分配(credit assignment)) is the
         # strongest evidence there is, whatever the gloss: its writer paired the two.
@@ -241,21 +286,47 @@ class EmbeddingScorer(LexicalScorer):
             vecs = self._encode([prefix + t for t in todo])
             self._vectors.update({prefix + t: v for t, v in zip(todo, vecs, strict=True)})
 
-    def prepare(self, candidates: Sequence[CandidateSpan]) -> None:
-        super().prepare(candidates)
-        self._embed((c.text for c in candidates), self._passage_prefix)
+    def passage_vectors(self, texts: Sequence[str]):
+        """L2-normalized vectors of passage-side texts, one row each (embedded once, cached)."""
+        import numpy as np
 
-    def _cosine(self, phrase: EnglishPhrase, candidate: CandidateSpan) -> float:
+        self._embed(texts, self._passage_prefix)
+        return np.stack([self._vectors[self._passage_prefix + t] for t in texts]) if texts \
+            else np.zeros((0, 0), dtype=np.float32)
+
+    def query_vectors(self, phrase: EnglishPhrase):
+        """The phrase's English and, when there is one, its gloss, as query-side vectors."""
+        import numpy as np
+
         queries = [phrase.en] + ([phrase.gloss] if phrase.gloss else [])
         self._embed(queries, self._query_prefix)
-        self._embed([candidate.text], self._passage_prefix)
-        c = self._vectors[self._passage_prefix + candidate.text]
-        best = max(float((self._vectors[self._query_prefix + q] * c).sum()) for q in queries)
-        return round(max(0.0, best), 4)
+        return np.stack([self._vectors[self._query_prefix + q] for q in queries])
+
+    def embed_phrases(self, phrases: Iterable[EnglishPhrase]) -> None:
+        """Embed every query text in one batch (the encoder is fastest on many texts)."""
+        phrases = list(phrases)
+        self._embed([ph.en for ph in phrases] + [ph.gloss for ph in phrases if ph.gloss], self._query_prefix)
+
+    def _cosines(self, phrase: EnglishPhrase, candidates: Sequence[CandidateSpan]) -> list[float]:
+        # The better of the English and the gloss; float64 and 4 places, so that float
+        # noise across CPUs and batch sizes cannot reorder candidates.
+        if not candidates:
+            return []
+        q = self.query_vectors(phrase).astype("float64")
+        c = self.passage_vectors([c.text for c in candidates]).astype("float64")
+        best = (c @ q.T).max(axis=1)
+        return [round(max(0.0, float(x)), 4) for x in best]
+
+    def _cosine(self, phrase: EnglishPhrase, candidate: CandidateSpan) -> float:
+        return self._cosines(phrase, [candidate])[0]
+
+    def cheap_bounds(self, phrase: EnglishPhrase, candidates: Sequence[CandidateSpan]) -> list[float]:
+        """The lexical bounds alone: nothing is embedded."""
+        return LexicalScorer.bounds(self, phrase, candidates)
 
     def bounds(self, phrase: EnglishPhrase, candidates: Sequence[CandidateSpan]) -> list[float]:
         lexical = super().bounds(phrase, candidates)
-        return [(lex + self._cosine(phrase, c)) / 2 for lex, c in zip(lexical, candidates, strict=True)]
+        return [(lex + cos) / 2 for lex, cos in zip(lexical, self._cosines(phrase, candidates), strict=True)]
 
     def score(self, phrase: EnglishPhrase, candidate: CandidateSpan) -> tuple[float, dict[str, float]]:
         lexical, signals = super().score(phrase, candidate)
@@ -300,10 +371,11 @@ class UniversalSentenceEncoderScorer(EmbeddingScorer):
     """
 
     name = "use"
-    # The lowest score at which the links of every tuning collection (seeds, the two d2l
-    # collections, tests/dev/link_collections/tune) reach precision 0.95, rounded down:
-    # benchmarks/link_dev.py --scorer use --choose-threshold 0.95.
-    threshold = 0.50
+    # The lowest decision score (rank.decision_score) at which the links of every tuning
+    # collection (seeds, the two d2l collections, tests/dev/link_collections/tune) reach
+    # precision 0.95, to three places: benchmarks/link_dev.py --choose-threshold 0.95.
+    # Recall there 99/151 = 0.66; on the match alone 0.50 gave 63/151 = 0.42.
+    threshold = 0.185
 
     def __init__(self) -> None:
         try:
