@@ -42,6 +42,18 @@ app = _App(
 
 
 
+def _fractions(text: str | None) -> tuple[float, ...]:
+    from .dataset.splits import parse_fractions
+    from .errors import BuildError
+
+    if not text:
+        return ()
+    try:
+        return parse_fractions(text)
+    except ValueError as exc:
+        raise BuildError(f"--splits {text}: {exc}") from None
+
+
 @app.command()
 def build(
     raw: Annotated[Path, typer.Option(help="Folder of raw articles.")] = Path("raw"),
@@ -56,6 +68,7 @@ def build(
     link_threshold: Annotated[float | None, typer.Option(help="Link only above this score (default: the scorer's, chosen on the tuning collections for precision 0.95).")] = None,
     links_gold: Annotated[Path | None, typer.Option(help="Gold links to score the linking against.")] = None,
     min_confidence: Annotated[float | None, typer.Option(help="Drop pairs whose confidence is below this probability (default: the model's, chosen for an expected precision of 0.95); dropped ones are listed in OUT/report.json.")] = None,
+    splits: Annotated[str | None, typer.Option(help="Fractions for train,test or train,validation,test (e.g. 0.8,0.1,0.1), drawn per document (per collection when the manifest gives one), so no document feeds two splits. Default: one train split.")] = None,
 ) -> None:
     """Read RAW, extract the pairs and write the dataset to OUT."""
     from rich.console import Console
@@ -66,7 +79,7 @@ def build(
 
     config = BuildConfig(variant=variant, max_bytes=int(max_mb * 1024 * 1024), strict=strict,
                          min_confidence=min_confidence, link=link, link_scorer=link_scorer, link_threshold=link_threshold,
-                         review=review,
+                         review=review, splits=_fractions(splits),
                          gold_path=gold, links_gold_path=links_gold)
     errors = Console(stderr=True)
     if errors.is_terminal:

@@ -14,6 +14,14 @@ SCRIPT_VARIANTS = ("hk", "tw", "t", "s")
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 
 
+def check_fractions(fractions: tuple[float, ...]) -> None:
+    """Split fractions: two (train, test) or three (train, validation, test), adding up to 1."""
+    if len(fractions) not in (2, 3):
+        raise ValueError("expected two (train, test) or three (train, validation, test) fractions")
+    if any(f <= 0 for f in fractions) or abs(sum(fractions) - 1.0) > 1e-6:
+        raise ValueError("expected positive fractions that add up to 1")
+
+
 @dataclass(frozen=True, slots=True)
 class BuildConfig:
     """What a build does. Each error names the command-line option it comes from."""
@@ -28,6 +36,7 @@ class BuildConfig:
     review: bool = True  # write the HTML review page
     gold_path: Path | None = None
     links_gold_path: Path | None = None
+    splits: tuple[float, ...] = ()  # train[, validation], test fractions; () keeps one train split
 
     def __post_init__(self) -> None:
         if self.variant != "auto" and self.variant not in SCRIPT_VARIANTS:
@@ -38,6 +47,12 @@ class BuildConfig:
             raise BuildError(f"--link-threshold {self.link_threshold}: expected a score between 0 and 1")
         if self.max_bytes <= 0:
             raise BuildError(f"--max-mb {self.max_bytes / 1024 / 1024:g}: expected a positive size")
+        if self.splits:
+            try:
+                check_fractions(tuple(self.splits))
+            except ValueError as exc:
+                raise BuildError(f"--splits {','.join(f'{f:g}' for f in self.splits)}: {exc}") from None
+            object.__setattr__(self, "splits", tuple(float(f) for f in self.splits))
         for name in ("gold_path", "links_gold_path"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, Path):
@@ -48,5 +63,6 @@ class BuildConfig:
         confidence = "model" if self.min_confidence is None else f"{self.min_confidence:g}"
         threshold = "" if self.link_threshold is None else f",threshold:{self.link_threshold:g}"
         link = f"{self.link_scorer}{threshold}" if self.link else "off"
+        splits = f"|splits:{','.join(f'{f:g}' for f in self.splits)}" if self.splits else ""
         return (f"from:{self.variant}|max-mb:{self.max_bytes / 1024 / 1024:g}|strict:{'yes' if self.strict else 'no'}|"
-                f"min-confidence:{confidence}|link:{link}|review:{'yes' if self.review else 'no'}")
+                f"min-confidence:{confidence}|link:{link}|review:{'yes' if self.review else 'no'}{splits}")

@@ -17,6 +17,7 @@ from .config import BuildConfig
 from .dataset.card import LICENSE_FILE, PRETTY_NAME, card_template, card_values_for, license_fields, licensing_section
 from .dataset.glossary import glossary_rows
 from .dataset.schema import document_row, link_row, linked_pair_row, pair_row, passage_row, variant_row
+from .dataset.splits import SplitPlan
 from .dataset.writer import BuildWriter
 from .errors import BuildError, InputError
 from .evaluate import evaluate_pairs, score_links
@@ -195,7 +196,7 @@ def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None =
     linker = _linker(config, raw_dir, manifest)
     report = BuildReport(min_confidence=_threshold(config, model))
     rows = BuildRows()
-    with BuildWriter(out_dir) as writer:
+    with BuildWriter(out_dir, SplitPlan(config.splits)) as writer:
         for result in process_folder(raw_dir, config, model, manifest, progress):
             if isinstance(result, DocumentStatus):
                 report.documents.append(result)
@@ -203,7 +204,7 @@ def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None =
             if linker and linker.wants(result.meta.collection):
                 linker.keep(result.meta.collection, result.doc, result.passages,
                             pairs_for_linking(result.pairs, result.rejections))
-            writer.passages.add([passage_row(p) for p in result.passages])
+            writer.add_passages([passage_row(p) for p in result.passages], result.raw.doc_id, result.meta.collection)
             rows.add(result, report)
             del result  # the document is the largest object of the loop: free it before the next
         _check_built(report, raw_dir, config.strict)

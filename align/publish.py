@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .dataset.card import yaml_front_matter
-from .dataset.load import read_config
+from .dataset.load import read_config, split_files
 from .dataset.schema import features_spec, parquet_name
 from .dataset.writer import write_parquet
 from .errors import PublishError
@@ -38,7 +38,6 @@ from .licenses import redistribution
 from .normalize import normalize_source
 from .text import SENTENCE_END
 
-PASSAGES = parquet_name("passages")
 # Files that hold whole articles (or pieces of every passage): only when every document may go.
 FULL_TEXT_FILES = {
     "report/": "the review page shows whole articles",
@@ -74,7 +73,7 @@ def stage(build_dir: Path, files: list[str], out_dir: Path) -> PublishPlan:
     for rel in plan.files:
         (out_dir / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(build_dir / rel, out_dir / rel)
-    if restricted and PASSAGES in plan.files:
+    if restricted and any(rel.startswith("passages/") for rel in plan.files):
         _reduce(build_dir, out_dir, restricted, plan)
     return plan
 
@@ -95,28 +94,36 @@ def restricted_documents(build_dir: Path) -> dict[str, str]:
 def _reduce(build_dir: Path, out_dir: Path, restricted: dict[str, str], plan: PublishPlan) -> None:
     documents = {d["doc_id"]: d for d in read_config(build_dir, "documents") or []}
     spans = _spans(build_dir, restricted)
-    passages = read_config(build_dir, "passages") or []
-    rows, kept_text = [], defaultdict(list)
+    import pyarrow.parquet as pq
+
+    kept_text = defaultdict(list)
     counts = defaultdict(lambda: [0, 0, 0])  # doc_id -> passages, passages kept, sentence runs
-    for p in passages:
-        doc_id = p["doc_id"]
-        if doc_id not in restricted:
-            rows.append(p)
+    figures: dict[str, tuple[int, int, int, int]] = {}  # split -> rows before, after, bytes in memory, file
+    for split, path in split_files(build_dir, "passages").items():
+        rel = parquet_name("passages", split)
+        if rel not in plan.files:
             continue
-        counts[doc_id][0] += 1
-        runs = sentence_runs(p, spans[doc_id], documents[doc_id])
-        if runs:
-            counts[doc_id][1] += 1
-            counts[doc_id][2] += len(runs)
-        rows.extend(runs)
-        kept_text[doc_id].extend(r["text"] for r in runs)
-    nbytes = write_parquet(rows, features_spec()["passages"], out_dir / PASSAGES)
+        passages, rows = pq.read_table(path).to_pylist(), []
+        for p in passages:
+            doc_id = p["doc_id"]
+            if doc_id not in restricted:
+                rows.append(p)
+                continue
+            counts[doc_id][0] += 1
+            runs = sentence_runs(p, spans[doc_id], documents[doc_id])
+            if runs:
+                counts[doc_id][1] += 1
+                counts[doc_id][2] += len(runs)
+            rows.extend(runs)
+            kept_text[doc_id].extend(r["text"] for r in runs)
+        nbytes = write_parquet(rows, features_spec()["passages"], out_dir / rel)
+        figures[split] = (len(passages), len(rows), nbytes, (out_dir / rel).stat().st_size)
     for doc_id, why in sorted(restricted.items()):
         total, kept, runs = counts[doc_id]
         plan.held_back.append(
             f"{doc_id}: {total - kept} of {total} passages left out, {kept} cut to the {runs} sentence run(s) "
             f"holding its pairs and links ({why})")
-    _rewrite_card(out_dir / "README.md", len(passages), len(rows), nbytes, (out_dir / PASSAGES).stat().st_size)
+    _rewrite_card(out_dir / "README.md", figures)
     _rewrite_report(out_dir / "report.json", restricted, kept_text, plan)
 
 
@@ -175,8 +182,9 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _rewrite_card(path: Path, before: int, after: int, nbytes: int, file_bytes: int) -> None:
-    """The card's passages figures, for the rows published (front matter and body)."""
+def _rewrite_card(path: Path, figures: dict[str, tuple[int, int, int, int]]) -> None:
+    """The card's passages figures, for the rows published (front matter and body);
+    ``figures`` is ``split -> (rows before, rows after, bytes in memory, file bytes)``."""
     import yaml
 
     text = path.read_text(encoding="utf-8")
@@ -186,8 +194,13 @@ def _rewrite_card(path: Path, before: int, after: int, nbytes: int, file_bytes: 
     meta = yaml.safe_load(front)
     for info in meta.get("dataset_info", []):
         if info.get("config_name") == "passages":
-            info["splits"][0].update(num_bytes=nbytes, num_examples=after)
-            info.update(download_size=file_bytes, dataset_size=nbytes)
+            for split in info["splits"]:
+                if split["name"] in figures:
+                    _, after, nbytes, _ = figures[split["name"]]
+                    split.update(num_bytes=nbytes, num_examples=after)
+            info.update(download_size=sum(f[3] for f in figures.values()),
+                        dataset_size=sum(f[2] for f in figures.values()))
+    before, after = sum(f[0] for f in figures.values()), sum(f[1] for f in figures.values())
     shown = f"**passages** ({before} rows)"
     body = body.replace(shown, f"**passages** ({after} rows: of documents that may not be redistributed, "
                                "only the sentences of their pairs and links)", 1)

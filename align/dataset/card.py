@@ -31,14 +31,16 @@ def yaml_front_matter(meta: dict[str, Any]) -> str:
     return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000) + "---\n"
 
 
-def dataset_card_meta(features: dict, counts: dict[str, int], pretty_name: str,
-                      memory_bytes: dict[str, int], file_bytes: dict[str, int],
+def dataset_card_meta(features: dict, counts: dict[tuple[str, str], int], pretty_name: str,
+                      memory_bytes: dict[tuple[str, str], int], file_bytes: dict[tuple[str, str], int],
                       licence: dict[str, str] | None = None) -> dict[str, Any]:
-    """The card's front matter. As ``datasets`` writes it: ``num_bytes`` and
-    ``dataset_size`` are the rows' size in memory (Arrow), ``download_size`` the files'.
-    ``licence`` is :func:`license_fields` (default: ``other``, unnamed)."""
-    total = counts.get("pairs", 0)
+    """The card's front matter; the figures are per ``(config, split)``. As ``datasets``
+    writes it: ``num_bytes`` and ``dataset_size`` are the rows' size in memory (Arrow),
+    ``download_size`` the files'. ``licence`` is :func:`license_fields` (default: ``other``,
+    unnamed)."""
+    total = sum(n for (config, _), n in counts.items() if config == "pairs")
     size = "n<1K" if total < 1000 else "1K<n<10K" if total < 10_000 else "10K<n<100K" if total < 100_000 else "100K<n<1M"
+    splits = {config: [s for c, s in counts if c == config] for config in CONFIGS}
     return {
         "pretty_name": pretty_name,
         "language": ["zh", "en"],
@@ -50,7 +52,7 @@ def dataset_card_meta(features: dict, counts: dict[str, int], pretty_name: str,
         "configs": [
             {
                 "config_name": config,
-                "data_files": [{"split": "train", "path": parquet_name(config)}],
+                "data_files": [{"split": s, "path": parquet_name(config, s)} for s in splits[config]],
                 **({"default": True} if config == "pairs" else {}),
             }
             for config in CONFIGS
@@ -59,9 +61,10 @@ def dataset_card_meta(features: dict, counts: dict[str, int], pretty_name: str,
             {
                 "config_name": config,
                 "features": features[config]._to_yaml_list(),
-                "splits": [{"name": "train", "num_bytes": memory_bytes[config], "num_examples": counts[config]}],
-                "download_size": file_bytes[config],
-                "dataset_size": memory_bytes[config],
+                "splits": [{"name": s, "num_bytes": memory_bytes[config, s], "num_examples": counts[config, s]}
+                           for s in splits[config]],
+                "download_size": sum(file_bytes[config, s] for s in splits[config]),
+                "dataset_size": sum(memory_bytes[config, s] for s in splits[config]),
             }
             for config in CONFIGS
         ],

@@ -112,8 +112,8 @@ def features_spec() -> dict[str, Any]:
     }
 
 
-def parquet_name(config: str) -> str:
-    return f"{config}/train-00000-of-00001.parquet"
+def parquet_name(config: str, split: str = "train") -> str:
+    return f"{config}/{split}-00000-of-00001.parquet"
 
 
 def pair_row(p: PhrasePair) -> dict:

@@ -25,6 +25,7 @@ from pathlib import Path
 from ..errors import BuildError
 from .card import dataset_card_meta, render_card
 from .schema import CONFIGS, features_spec, parquet_name
+from .splits import SplitPlan
 
 _WRITER_OPTIONS = dict(
     compression="zstd",
@@ -89,14 +90,20 @@ class BuildWriter:
     a ``with`` block) removes the temporary folder.
     """
 
-    def __init__(self, out_dir: Path):
+    def __init__(self, out_dir: Path, splits: SplitPlan | None = None):
         self.out_dir = Path(out_dir)
+        self.splits = splits or SplitPlan()
         parent = self.out_dir.resolve().parent
         parent.mkdir(parents=True, exist_ok=True)
         _remove_stale_temporaries(parent, self.out_dir.name)
         self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.tmp-", dir=parent))
         self.features = features_spec()
-        self.passages = StreamingParquet(self.features["passages"], self.tmp / parquet_name("passages"))
+        self.passages = {split: StreamingParquet(self.features["passages"], self.tmp / parquet_name("passages", split))
+                         for split in self.splits.splits_of("passages")}
+
+    def add_passages(self, rows: list[dict], doc_id: str, collection: str = "default") -> None:
+        """One document's passage rows, streamed to its split's file."""
+        self.passages[self.splits.split_of(doc_id, collection)].add(rows)
 
     def __enter__(self) -> BuildWriter:
         return self
@@ -106,10 +113,11 @@ class BuildWriter:
             self.abort()
 
     def abort(self) -> None:
-        try:
-            self.passages.writer.close()
-        except Exception:  # noqa: BLE001 - already failing; the folder goes anyway
-            pass
+        for passages in self.passages.values():
+            try:
+                passages.writer.close()
+            except Exception:  # noqa: BLE001 - already failing; the folder goes anyway
+                pass
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def commit(self, tables: dict[str, list[dict]], card_body: str, card_values: dict[str, str],
@@ -122,11 +130,23 @@ class BuildWriter:
         build.
         """
         tmp = self.tmp
-        self.passages.close()
-        memory = {"passages": self.passages.nbytes}
+        memory: dict[tuple[str, str], int] = {}  # (config, split) -> bytes in memory
+        counts: dict[tuple[str, str], int] = {}
+        for split, passages in self.passages.items():
+            passages.close()
+            memory["passages", split], counts["passages", split] = passages.nbytes, passages.rows
+        collection = {d["doc_id"]: d.get("collection") or "default" for d in tables.get("documents", [])}
         for config in CONFIGS:
-            if config != "passages":
-                memory[config] = write_parquet(tables[config], self.features[config], tmp / parquet_name(config))
+            if config == "passages":
+                continue
+            parts: dict[str, list[dict]] = {split: [] for split in self.splits.splits_of(config)}
+            for row in tables[config]:
+                doc_id = row.get("doc_id") or ""  # a link goes with the passage its Chinese is in
+                split = self.splits.split_of(doc_id, collection.get(doc_id, "default")) if len(parts) > 1 else "train"
+                parts[split].append(row)
+            for split, rows in parts.items():
+                memory[config, split] = write_parquet(rows, self.features[config], tmp / parquet_name(config, split))
+                counts[config, split] = len(rows)
         for rel, data in sorted((extra_files or {}).items()):
             target = tmp / rel
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -134,9 +154,7 @@ class BuildWriter:
         (tmp / "report.json").write_text(
             json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
-        counts = {c: len(tables[c]) for c in CONFIGS if c != "passages"}
-        counts["passages"] = self.passages.rows
-        files = {c: (tmp / parquet_name(c)).stat().st_size for c in CONFIGS}
+        files = {key: (tmp / parquet_name(*key)).stat().st_size for key in counts}
         meta = dataset_card_meta(self.features, counts, pretty_name, memory, files, licence)
         (tmp / "README.md").write_text(render_card(card_body, meta, card_values), encoding="utf-8")
         if finish is not None:
