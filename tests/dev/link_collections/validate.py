@@ -137,8 +137,9 @@ def main() -> int:
     have = [(r["source_doc_id"], r["en"]) for r in rows]
     for key in sorted(set(want) - set(have)):
         errors.append(f"phrase without a gold row: {key}")
-    for key in sorted(set(have) - set(want)):
-        errors.append(f"gold row for a phrase the collection does not quote: {key}")
+    # The summary quotes a labelled phrase whatever today's extractor makes of it: a phrase
+    # the extractor no longer reads stays gold, and counts as a miss of the linker.
+    unread = sorted(set(have) - set(want))
     if len(set(have)) != len(have):
         errors.append("duplicate (source_doc_id, en) rows")
     order = [k for k in want if k in set(have)]
@@ -166,6 +167,8 @@ def main() -> int:
               f"{counts[(doc, 'glossed')]} glossed, {counts[(doc, 'bare')]} bare")
     print("passages: " + ", ".join(f"{d} {len(ps)}" for d, ps in sorted(passages.items())))
     print(f"English check against source_en/: {'yes' if english is not None else 'skipped (no source_en/)'}")
+    for key in unread:
+        print("NOTE gold phrase the extractor does not read (a linker miss, not a label error):", key)
     for e in errors:
         print("ERROR", e)
     print(f"{len(rows)} rows, {len(errors)} errors")
