@@ -34,8 +34,8 @@ from .records import (
     NormalizedDocument,
     Passage,
     PhrasePair,
+    ProcessedDocument,
     RawDocument,
-    Rejection,
 )
 from .review import write_report
 from .review.build_files import UNCHANGED
@@ -44,18 +44,6 @@ from .text import has_han
 from .variants import CLUSTER_KINDS, variant_clusters
 
 logger = logging.getLogger(__name__)
-
-@dataclass(slots=True)
-class ProcessedDocument:
-    """One document after read -> normalize -> segment -> extract."""
-
-    raw: RawDocument
-    meta: DocumentMeta
-    doc: NormalizedDocument
-    passages: list[Passage]
-    pairs: list[PhrasePair]
-    rejections: list[Rejection]
-
 
 def prepare_document(raw: RawDocument, meta: DocumentMeta, variant: str = "auto"
                      ) -> tuple[NormalizedDocument, list[Passage]] | str:

@@ -118,6 +118,19 @@ class DocumentMeta:
 
 
 
+@dataclass(slots=True)
+class ProcessedDocument:
+    """One document after read -> normalize -> segment -> extract: what the corpus-wide
+    steps start from (and what the cache of per-document results keeps)."""
+
+    raw: RawDocument
+    meta: DocumentMeta
+    doc: NormalizedDocument
+    passages: list[Passage]
+    pairs: list[PhrasePair]
+    rejections: list[Rejection]
+
+
 @dataclass(frozen=True, slots=True)
 class DocumentStatus:
     """What the build did with one file of the raw folder."""

@@ -12,7 +12,8 @@ from pathlib import Path
 from .conftest import ROOT
 
 PACKAGE = ROOT / "align"
-SHARED = {"align", "align.records", "align.errors", "align.text", "align.lexicon", "align.cedict_data", "align.config"}
+SHARED = {"align", "align.records", "align.errors", "align.text", "align.lexicon", "align.cedict_data", "align.config",
+          "align.records_json"}
 # Left to right; modules of one stage share a rank.
 STAGES = [
     {"align.read", "align.markup", "align.manifest"},
