@@ -10,9 +10,11 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from . import score
+from .cache import DocumentCache, NoCache, open_cache
 from .config import BuildConfig
 from .dataset.card import PRETTY_NAME, card_template, card_values_for
 from .dataset.glossary import glossary_rows
@@ -67,17 +69,21 @@ def process_document(raw: RawDocument, meta: DocumentMeta, config: BuildConfig,
 
 def process_folder(raw_dir: Path, config: BuildConfig, model: PairModel,
                    manifest: dict[str, DocumentMeta] | None = None,
-                   progress: Callable[[str], None] | None = None) -> Iterator[ProcessedDocument | DocumentStatus]:
-    """Every file of ``raw_dir`` through :func:`process_document`, one at a time, in path order."""
+                   progress: Callable[[str], None] | None = None, cache: DocumentCache | NoCache | None = None,
+                   ) -> Iterator[ProcessedDocument | DocumentStatus]:
+    """Every file of ``raw_dir`` through :func:`process_document`, one at a time, in path
+    order; with a ``cache``, through it (a document it holds is not processed again)."""
     manifest = load_manifest(raw_dir) if manifest is None else manifest
     encodings = {rel: m.encoding for rel, m in manifest.items() if m.encoding}
+    cache = cache or NoCache()
     for item in read_folder(raw_dir, encodings=encodings, max_bytes=config.max_bytes):
         if progress:
             progress(item.path)
         if isinstance(item, SkippedFile):
             yield DocumentStatus(item.path, None, "skipped", item.reason)
         else:
-            yield process_document(item, manifest.get(item.path, DocumentMeta()), config, model)
+            meta = manifest.get(item.path, DocumentMeta())
+            yield cache.result(item, meta, partial(process_document, item, meta, config, model))
 
 
 def _threshold(config: BuildConfig, model: PairModel) -> float:
@@ -182,8 +188,8 @@ def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None =
     linker = _linker(config, raw_dir, manifest)
     report = BuildReport(min_confidence=_threshold(config, model))
     rows = BuildRows()
-    with BuildWriter(out_dir) as writer:
-        for result in process_folder(raw_dir, config, model, manifest, progress):
+    with open_cache(config, out_dir) as cache, BuildWriter(out_dir) as writer:
+        for result in process_folder(raw_dir, config, model, manifest, progress, cache):
             if isinstance(result, DocumentStatus):
                 report.documents.append(result)
                 continue
@@ -193,6 +199,7 @@ def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None =
             writer.passages.add([passage_row(p) for p in result.passages])
             rows.add(result, report)
             del result  # the document is the largest object of the loop: free it before the next
+        report.cache_hits, report.cache_misses = cache.hits, cache.misses
         _check_built(report, raw_dir, config.strict)
         link_rows = _link(linker, rows, report, links_gold)
         clusters = variant_clusters(rows.cluster_pairs)

@@ -212,6 +212,10 @@ class BuildReport:
     link_notes: list[str] = field(default_factory=list)
     min_confidence: float = 0.0
     dropped: list = field(default_factory=list)  # readings below min_confidence (Rejection)
+    # Documents reused from and computed into the cache of per-document results: not in
+    # as_dict(), since report.json is the same either way.
+    cache_hits: int = 0
+    cache_misses: int = 0
 
     @property
     def built(self) -> list[DocumentStatus]:

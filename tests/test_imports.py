@@ -26,6 +26,7 @@ STAGES = [
     {"align.dataset"},
     {"align.review"},
     {"align.push"},
+    {"align.cache"},
     {"align.pipeline"},
     {"align.cli", "align.__main__"},
 ]
