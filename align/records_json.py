@@ -9,8 +9,12 @@ misread. Every value is type-checked on the way back, so a damaged payload fails
 rather than deep inside a later stage. The raw document and its manifest entry are not
 stored: the build has just read them, and the cache key holds their hashes.
 
-``NormalizedDocument.src_start``/``src_end`` (one int per character) go as base64 of
-their little-endian 32-bit bytes: a tenth of the size of a JSON list of numbers.
+Two things keep an entry small (the cache holds one per document): ``src_start``/``src_end``
+of the :class:`NormalizedDocument` (one int per character) go as base64 of the
+little-endian 32-bit bytes of their first differences, mostly ones, which compress to
+almost nothing; a passage's ``text`` and ``text_original`` are written as ``null`` when
+they are exactly their slice of the normalized and of the original text (they always are
+today; anything else is written out).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import base64
 import sys
 from array import array
 from dataclasses import fields
+from itertools import accumulate
 
 from .records import (
     DocumentMeta,
@@ -83,9 +88,8 @@ def _layout() -> dict[str, list[str]]:
 
 # -- to JSON --------------------------------------------------------------------------------
 def _offsets_to_json(values: array) -> str:
-    out = values if values.typecode == "i" and values.itemsize == 4 else array("i", values)
+    out = array("i", (b - a for a, b in zip((0, *values), values, strict=False)))
     if sys.byteorder == "big":
-        out = array("i", out)
         out.byteswap()
     return base64.b64encode(out.tobytes()).decode("ascii")
 
@@ -110,6 +114,18 @@ def _row(record, spec) -> list:
     return [_value_to_json(kind, getattr(record, name)) for name, kind in spec]
 
 
+_TEXT, _TEXT_ORIGINAL = 5, 6  # where PASSAGE_FIELDS has text and text_original
+
+
+def _passage_row(p: Passage, doc: NormalizedDocument) -> list:
+    row = _row(p, PASSAGE_FIELDS)
+    if p.text == doc.text[p.norm_start:p.norm_end]:
+        row[_TEXT] = None
+    if p.text_original == doc.raw.text[p.start:p.end]:
+        row[_TEXT_ORIGINAL] = None
+    return row
+
+
 def result_to_json(result: ProcessedDocument | DocumentStatus) -> dict:
     """The JSON-ready form of what :func:`align.pipeline.process_document` returned."""
     head = {"format": FORMAT, "layout": _layout()}
@@ -118,7 +134,7 @@ def result_to_json(result: ProcessedDocument | DocumentStatus) -> dict:
     return {
         **head,
         "document": _row(result.doc, DOCUMENT_FIELDS),
-        "passages": [_row(p, PASSAGE_FIELDS) for p in result.passages],
+        "passages": [_passage_row(p, result.doc) for p in result.passages],
         "pairs": [_row(p, PAIR_FIELDS) for p in result.pairs],
         "rejections": [_row(r, REJECTION_FIELDS) for r in result.rejections],
     }
@@ -136,7 +152,23 @@ def _offsets_from_json(value, length: int) -> array:
         out.byteswap()
     if len(out) != length:
         raise ValueError(f"offsets: {len(out)} values for {length} characters")
-    return out
+    try:
+        return array("i", accumulate(out))
+    except OverflowError as exc:
+        raise ValueError(f"offsets: {exc}") from exc
+
+
+def _passage(row, doc: NormalizedDocument) -> Passage:
+    """A passage row, its elided texts taken from their slices again."""
+    if not isinstance(row, list) or len(row) != len(PASSAGE_FIELDS):
+        raise ValueError(f"passage: expected a list of {len(PASSAGE_FIELDS)} fields")
+    row = list(row)
+    norm_start, norm_end, start, end = row[7:11]
+    if row[_TEXT] is None and isinstance(norm_start, int) and isinstance(norm_end, int):
+        row[_TEXT] = doc.text[norm_start:norm_end]
+    if row[_TEXT_ORIGINAL] is None and isinstance(start, int) and isinstance(end, int):
+        row[_TEXT_ORIGINAL] = doc.raw.text[start:end]
+    return _record(Passage, PASSAGE_FIELDS, row)
 
 
 _PLAIN = {_STR: (str,), _INT: (int,), _FLOAT: (float, int)}
@@ -185,7 +217,7 @@ def result_from_json(data: dict, raw: RawDocument, meta: DocumentMeta) -> Proces
         doc = NormalizedDocument(raw, variant, opencc_config, text, src_start, src_end)
         return ProcessedDocument(
             raw, meta, doc,
-            [_record(Passage, PASSAGE_FIELDS, row) for row in data["passages"]],
+            [_passage(row, doc) for row in data["passages"]],
             [_record(PhrasePair, PAIR_FIELDS, row) for row in data["pairs"]],
             [_record(Rejection, REJECTION_FIELDS, row) for row in data["rejections"]],
         )

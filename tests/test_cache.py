@@ -79,6 +79,19 @@ def test_round_trip_of_a_real_document_gives_equal_records(path):
     assert any(r.pair is not None for r in back.rejections) == any(r.pair is not None for r in result.rejections)
 
 
+def test_a_passage_text_that_is_not_its_slice_is_written_out():
+    from dataclasses import replace
+
+    raw = _read(RAW / f"{SEED_SUMMARY}.txt", RAW)
+    result = process_document(raw, DocumentMeta(), BuildConfig(), shipped_model())
+    first = result.passages[0]
+    result.passages[0] = replace(first, text="说话人：" + first.text, text_original=first.text_original + " ")
+    data = json.loads(json.dumps(result_to_json(result), ensure_ascii=False))
+    assert data["passages"][0][5:7] == [result.passages[0].text, result.passages[0].text_original]
+    assert data["passages"][1][5:7] == [None, None]  # the slices themselves are not stored twice
+    assert result_from_json(data, raw, DocumentMeta()) == result
+
+
 def test_round_trip_of_a_skipped_document(tmp_path):
     (tmp_path / "english.txt").write_text("Only English here.\n", encoding="utf-8")
     raw = _read(tmp_path / "english.txt", tmp_path)
