@@ -20,10 +20,9 @@ today; anything else is written out).
 from __future__ import annotations
 
 import base64
-import sys
 from array import array
 from dataclasses import fields
-from itertools import accumulate
+from itertools import product
 
 from .records import (
     DocumentMeta,
@@ -88,10 +87,10 @@ def _layout() -> dict[str, list[str]]:
 
 # -- to JSON --------------------------------------------------------------------------------
 def _offsets_to_json(values: array) -> str:
-    out = array("i", (b - a for a, b in zip((0, *values), values, strict=False)))
-    if sys.byteorder == "big":
-        out.byteswap()
-    return base64.b64encode(out.tobytes()).decode("ascii")
+    import numpy as np
+
+    deltas = np.diff(np.asarray(values, dtype=np.int64), prepend=0).astype("<i4")
+    return base64.b64encode(deltas.tobytes()).decode("ascii")
 
 
 def _value_to_json(kind: str, value):
@@ -141,66 +140,80 @@ def result_to_json(result: ProcessedDocument | DocumentStatus) -> dict:
 
 
 # -- from JSON ------------------------------------------------------------------------------
-def _offsets_from_json(value, length: int) -> array:
-    if not isinstance(value, str):
+def _offsets_from_json(value, length: int, limit: int) -> array:
+    """The offsets back from their differences; each must point into the original text
+    (``0..limit``), so a damaged entry fails here."""
+    import numpy as np
+
+    if type(value) is not str:
         raise ValueError("offsets: expected a base64 string")
+    deltas = np.frombuffer(base64.b64decode(value, validate=True), dtype="<i4")
+    if len(deltas) != length:
+        raise ValueError(f"offsets: {len(deltas)} values for {length} characters")
+    values = np.cumsum(deltas, dtype=np.int64)
+    if length and (values.min() < 0 or values.max() > limit):
+        raise ValueError(f"offsets: outside the original text (0..{limit})")
     out = array("i")
-    if out.itemsize != 4:  # pragma: no cover - no such platform in use
-        raise ValueError("offsets: this platform's C int is not 32 bits")
-    out.frombytes(base64.b64decode(value.encode("ascii"), validate=True))
-    if sys.byteorder == "big":
-        out.byteswap()
-    if len(out) != length:
-        raise ValueError(f"offsets: {len(out)} values for {length} characters")
-    try:
-        return array("i", accumulate(out))
-    except OverflowError as exc:
-        raise ValueError(f"offsets: {exc}") from exc
+    out.frombytes(values.astype(f"={out.typecode}").tobytes())
+    return out
 
 
 def _passage(row, doc: NormalizedDocument) -> Passage:
     """A passage row, its elided texts taken from their slices again."""
-    if not isinstance(row, list) or len(row) != len(PASSAGE_FIELDS):
-        raise ValueError(f"passage: expected a list of {len(PASSAGE_FIELDS)} fields")
+    if type(row) is not list or len(row) != len(PASSAGE_FIELDS):
+        raise ValueError(f"Passage: expected a list of {len(PASSAGE_FIELDS)} fields")
     row = list(row)
     norm_start, norm_end, start, end = row[7:11]
-    if row[_TEXT] is None and isinstance(norm_start, int) and isinstance(norm_end, int):
+    if row[_TEXT] is None and type(norm_start) is int and type(norm_end) is int:
         row[_TEXT] = doc.text[norm_start:norm_end]
-    if row[_TEXT_ORIGINAL] is None and isinstance(start, int) and isinstance(end, int):
+    if row[_TEXT_ORIGINAL] is None and type(start) is int and type(end) is int:
         row[_TEXT_ORIGINAL] = doc.raw.text[start:end]
-    return _record(Passage, PASSAGE_FIELDS, row)
+    return _record("Passage", row)
 
 
-_PLAIN = {_STR: (str,), _INT: (int,), _FLOAT: (float, int)}
+# The JSON types each kind of field comes back as (floats were written with float(), so
+# JSON gives them back as floats; a bool is not an int here).
+_TYPES = {_STR: (str,), _INT: (int,), _FLOAT: (float,), "signals": (list,), "pair": (list,)}
 
 
-def _value_from_json(name: str, kind: str, value):
-    if value is None and kind.endswith("?"):
-        return None
-    base = kind.rstrip("?")
-    if base in _PLAIN:
-        if not isinstance(value, _PLAIN[base]) or isinstance(value, bool):
-            raise ValueError(f"{name}: expected {base}, found {type(value).__name__}")
-        return float(value) if base == _FLOAT else value
-    if base == "signals":
-        if not isinstance(value, list) or not all(
-                isinstance(s, list) and len(s) == 2 and isinstance(s[0], str) and isinstance(s[1], (float, int))
-                for s in value):
-            raise ValueError(f"{name}: expected [name, value] pairs")
-        return tuple((s[0], float(s[1])) for s in value)
-    if base == "pair":
-        return _record(PhrasePair, PAIR_FIELDS, value)
-    raise ValueError(f"{name}: unexpected value")
+def _signatures(spec) -> frozenset[tuple[type, ...]]:
+    """Every tuple of value types a row of ``spec`` may hold: a row is checked in one
+    lookup rather than field by field (reading the cache is most of a warm rebuild's
+    per-document time)."""
+    return frozenset(product(*(_TYPES[kind.rstrip("?")] + ((type(None),) if kind.endswith("?") else ())
+                               for _, kind in spec)))
 
 
-def _values(spec, row) -> list:
-    if not isinstance(row, list) or len(row) != len(spec):
-        raise ValueError(f"expected a list of {len(spec)} fields")
-    return [_value_from_json(name, kind, v) for (name, kind), v in zip(spec, row, strict=True)]
+_READERS = {
+    "Passage": (Passage, _signatures(PASSAGE_FIELDS)),
+    "PhrasePair": (PhrasePair, _signatures(PAIR_FIELDS)),
+    "Rejection": (Rejection, _signatures(REJECTION_FIELDS)),
+    "DocumentStatus": (DocumentStatus, _signatures(STATUS_FIELDS)),
+    "NormalizedDocument": (None, _signatures(DOCUMENT_FIELDS[:3])),
+}
+_SIGNALS = PAIR_FIELDS.index(("signals", "signals"))
+_PAIR = REJECTION_FIELDS.index(("pair", "pair?"))
 
 
-def _record(cls, spec, row):
-    return cls(*_values(spec, row))
+def _signals(value) -> tuple[tuple[str, float], ...]:
+    if not all(type(s) is list and len(s) == 2 and type(s[0]) is str and type(s[1]) is float for s in value):
+        raise ValueError("PhrasePair: signals are not [name, value] pairs")
+    return tuple((name, v) for name, v in value)
+
+
+def _checked(name: str, row) -> list:
+    if type(row) is not list or tuple(map(type, row)) not in _READERS[name][1]:
+        raise ValueError(f"{name}: expected the fields {LAYOUT[name]}, found {row!r:.200}")
+    return row
+
+
+def _record(name: str, row):
+    row = list(_checked(name, row))
+    if name == "PhrasePair":
+        row[_SIGNALS] = _signals(row[_SIGNALS])
+    elif name == "Rejection" and row[_PAIR] is not None:
+        row[_PAIR] = _record("PhrasePair", row[_PAIR])
+    return _READERS[name][0](*row)
 
 
 def result_from_json(data: dict, raw: RawDocument, meta: DocumentMeta) -> ProcessedDocument | DocumentStatus:
@@ -210,16 +223,18 @@ def result_from_json(data: dict, raw: RawDocument, meta: DocumentMeta) -> Proces
         raise ValueError("not a result of this format")
     try:
         if "status" in data:
-            return _record(DocumentStatus, STATUS_FIELDS, data["status"])
-        spec = DOCUMENT_FIELDS[:3]
-        variant, opencc_config, text = _values(spec, data["document"][:3])
-        src_start, src_end = (_offsets_from_json(v, len(text)) for v in data["document"][3:])
+            return _record("DocumentStatus", data["status"])
+        document = data["document"]
+        if type(document) is not list or len(document) != len(DOCUMENT_FIELDS):
+            raise ValueError(f"NormalizedDocument: expected {len(DOCUMENT_FIELDS)} fields")
+        variant, opencc_config, text = _checked("NormalizedDocument", document[:3])
+        src_start, src_end = (_offsets_from_json(v, len(text), len(raw.text)) for v in document[3:])
         doc = NormalizedDocument(raw, variant, opencc_config, text, src_start, src_end)
         return ProcessedDocument(
             raw, meta, doc,
             [_passage(row, doc) for row in data["passages"]],
-            [_record(PhrasePair, PAIR_FIELDS, row) for row in data["pairs"]],
-            [_record(Rejection, REJECTION_FIELDS, row) for row in data["rejections"]],
+            [_record("PhrasePair", row) for row in data["pairs"]],
+            [_record("Rejection", row) for row in data["rejections"]],
         )
     except (KeyError, TypeError, IndexError, UnicodeError) as exc:
         raise ValueError(f"damaged result: {exc!r}") from exc

@@ -100,6 +100,14 @@ def test_round_trip_of_a_skipped_document(tmp_path):
     assert result_from_json(json.loads(json.dumps(result_to_json(result))), raw, DocumentMeta()) == result
 
 
+def _far_offsets(n: int) -> str:
+    """Offsets of the right length pointing past the end of any text."""
+    import base64
+    from array import array
+
+    return base64.b64encode(array("i", [1 << 20] * n).tobytes()).decode()
+
+
 @pytest.mark.parametrize("damage", [
     lambda d: d.update(format=0),
     lambda d: d["layout"]["Passage"].append("new_field"),
@@ -107,8 +115,10 @@ def test_round_trip_of_a_skipped_document(tmp_path):
     lambda d: d["passages"][0].pop(),
     lambda d: d["pairs"][0].__setitem__(13, [["x"]]),
     lambda d: d["document"].__setitem__(3, "AAAA"),
+    lambda d: d["document"].__setitem__(4, _far_offsets(len(d["document"][2]))),
+    lambda d: d["pairs"][0].__setitem__(6, True),
     lambda d: d.pop("rejections"),
-], ids=["format", "layout", "type", "short row", "signals", "offsets", "missing"])
+], ids=["format", "layout", "type", "short row", "signals", "offsets", "far offsets", "bool", "missing"])
 def test_a_damaged_payload_is_refused_not_misread(damage):
     raw = _read(RAW / f"{SEED_SUMMARY}.txt", RAW)
     data = result_to_json(process_document(raw, DocumentMeta(), BuildConfig(), shipped_model()))
