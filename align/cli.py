@@ -69,6 +69,7 @@ def build(
     links_gold: Annotated[Path | None, typer.Option(help="Gold links to score the linking against.")] = None,
     min_confidence: Annotated[float | None, typer.Option(help="Drop pairs whose confidence is below this probability (default: the model's, chosen for an expected precision of 0.95); dropped ones are listed in OUT/report.json.")] = None,
     splits: Annotated[str | None, typer.Option(help="Fractions for train,test or train,validation,test (e.g. 0.8,0.1,0.1), drawn per document (per collection when the manifest gives one), so no document feeds two splits. Default: one train split.")] = None,
+    cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Reuse the per-document results of earlier builds kept in $ALIGN_CACHE_DIR (default ~/.cache/align); --no-cache neither reads nor writes it.")] = True,
 ) -> None:
     """Read RAW, extract the pairs and write the dataset to OUT."""
     from rich.console import Console
@@ -79,7 +80,7 @@ def build(
 
     config = BuildConfig(variant=variant, max_bytes=int(max_mb * 1024 * 1024), strict=strict,
                          min_confidence=min_confidence, link=link, link_scorer=link_scorer, link_threshold=link_threshold,
-                         review=review, splits=_fractions(splits),
+                         review=review, splits=_fractions(splits), cache=cache,
                          gold_path=gold, links_gold_path=links_gold)
     errors = Console(stderr=True)
     if errors.is_terminal:
@@ -110,6 +111,8 @@ def build(
     kinds = ", ".join(f"{k} {n}" for k, n in sorted(report.pair_kinds.items()))
     console.print(f"{len(report.built)} documents built, {len(report.skipped)} skipped; "
                   f"{report.passages} passages; {report.pairs} pairs ({kinds})")
+    if cache:
+        console.print(f"cache: {report.cache_hits} documents reused, {report.cache_misses} processed")
     if report.gold:
         g = report.gold
         console.print(f"gold: precision {g.precision:.3f}, recall {g.recall:.3f}, "

@@ -4,7 +4,7 @@ signature)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from .errors import BuildError
@@ -12,6 +12,12 @@ from .errors import BuildError
 # The scripts a document can be in: Hong Kong, Taiwan, other Traditional, Simplified.
 SCRIPT_VARIANTS = ("hk", "tw", "t", "s")
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+# The settings that do not change what one document's processing makes: they act before it
+# (max_bytes skips a file unread), after it (the corpus-wide steps, the checks) or on how
+# the build runs (cache). Every other field keys the cache of per-document results, so a new
+# field invalidates it unless it is listed here.
+CORPUS_SETTINGS = frozenset({"max_bytes", "strict", "link", "link_scorer", "link_threshold",
+                             "review", "gold_path", "links_gold_path", "cache", "splits"})
 
 
 def check_fractions(fractions: tuple[float, ...]) -> None:
@@ -37,6 +43,7 @@ class BuildConfig:
     gold_path: Path | None = None
     links_gold_path: Path | None = None
     splits: tuple[float, ...] = ()  # train[, validation], test fractions; () keeps one train split
+    cache: bool = True  # reuse per-document results kept in the user's cache folder (align.cache)
 
     def __post_init__(self) -> None:
         if self.variant != "auto" and self.variant not in SCRIPT_VARIANTS:
@@ -58,8 +65,14 @@ class BuildConfig:
             if value is not None and not isinstance(value, Path):
                 object.__setattr__(self, name, Path(value))
 
+    def document_settings(self) -> str:
+        """The settings that shape each document's own results, as one line: what the
+        cache of per-document results is keyed by besides the document and the code."""
+        return "|".join(f"{f.name}:{getattr(self, f.name)!r}" for f in fields(self) if f.name not in CORPUS_SETTINGS)
+
     def __str__(self) -> str:
-        """Every setting that shapes the output, as one line (gold files only score it)."""
+        """Every setting that shapes the output, as one line (gold files only score it;
+        whether the cache was used changes nothing in the output, so it is not named)."""
         confidence = "model" if self.min_confidence is None else f"{self.min_confidence:g}"
         threshold = "" if self.link_threshold is None else f",threshold:{self.link_threshold:g}"
         link = f"{self.link_scorer}{threshold}" if self.link else "off"

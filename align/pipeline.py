@@ -10,9 +10,11 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from . import score
+from .cache import DocumentCache, NoCache, open_cache
 from .config import BuildConfig
 from .dataset.card import LICENSE_FILE, PRETTY_NAME, card_template, card_values_for, license_fields, licensing_section
 from .dataset.glossary import glossary_rows
@@ -35,8 +37,8 @@ from .records import (
     NormalizedDocument,
     Passage,
     PhrasePair,
+    ProcessedDocument,
     RawDocument,
-    Rejection,
 )
 from .review import write_report
 from .review.build_files import UNCHANGED
@@ -45,18 +47,6 @@ from .text import has_han
 from .variants import CLUSTER_KINDS, variant_clusters
 
 logger = logging.getLogger(__name__)
-
-@dataclass(slots=True)
-class ProcessedDocument:
-    """One document after read -> normalize -> segment -> extract."""
-
-    raw: RawDocument
-    meta: DocumentMeta
-    doc: NormalizedDocument
-    passages: list[Passage]
-    pairs: list[PhrasePair]
-    rejections: list[Rejection]
-
 
 def prepare_document(raw: RawDocument, meta: DocumentMeta, variant: str = "auto"
                      ) -> tuple[NormalizedDocument, list[Passage]] | str:
@@ -80,17 +70,21 @@ def process_document(raw: RawDocument, meta: DocumentMeta, config: BuildConfig,
 
 def process_folder(raw_dir: Path, config: BuildConfig, model: PairModel,
                    manifest: dict[str, DocumentMeta] | None = None,
-                   progress: Callable[[str], None] | None = None) -> Iterator[ProcessedDocument | DocumentStatus]:
-    """Every file of ``raw_dir`` through :func:`process_document`, one at a time, in path order."""
+                   progress: Callable[[str], None] | None = None, cache: DocumentCache | NoCache | None = None,
+                   ) -> Iterator[ProcessedDocument | DocumentStatus]:
+    """Every file of ``raw_dir`` through :func:`process_document`, one at a time, in path
+    order; with a ``cache``, through it (a document it holds is not processed again)."""
     manifest = load_manifest(raw_dir) if manifest is None else manifest
     encodings = {rel: m.encoding for rel, m in manifest.items() if m.encoding}
+    cache = cache or NoCache()
     for item in read_folder(raw_dir, encodings=encodings, max_bytes=config.max_bytes):
         if progress:
             progress(item.path)
         if isinstance(item, SkippedFile):
             yield DocumentStatus(item.path, None, "skipped", item.reason)
         else:
-            yield process_document(item, manifest.get(item.path, DocumentMeta()), config, model)
+            meta = manifest.get(item.path, DocumentMeta())
+            yield cache.result(item, meta, partial(process_document, item, meta, config, model))
 
 
 def _threshold(config: BuildConfig, model: PairModel) -> float:
@@ -196,8 +190,8 @@ def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None =
     linker = _linker(config, raw_dir, manifest)
     report = BuildReport(min_confidence=_threshold(config, model))
     rows = BuildRows()
-    with BuildWriter(out_dir, SplitPlan(config.splits)) as writer:
-        for result in process_folder(raw_dir, config, model, manifest, progress):
+    with open_cache(config, out_dir) as cache, BuildWriter(out_dir, SplitPlan(config.splits)) as writer:
+        for result in process_folder(raw_dir, config, model, manifest, progress, cache):
             if isinstance(result, DocumentStatus):
                 report.documents.append(result)
                 continue
@@ -207,6 +201,7 @@ def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None =
             writer.add_passages([passage_row(p) for p in result.passages], result.raw.doc_id, result.meta.collection)
             rows.add(result, report)
             del result  # the document is the largest object of the loop: free it before the next
+        report.cache_hits, report.cache_misses = cache.hits, cache.misses
         _check_built(report, raw_dir, config.strict)
         link_rows = _link(linker, rows, report, links_gold)
         clusters = variant_clusters(rows.cluster_pairs)

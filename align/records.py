@@ -119,6 +119,19 @@ class DocumentMeta:
 
 
 
+@dataclass(slots=True)
+class ProcessedDocument:
+    """One document after read -> normalize -> segment -> extract: what the corpus-wide
+    steps start from (and what the cache of per-document results keeps)."""
+
+    raw: RawDocument
+    meta: DocumentMeta
+    doc: NormalizedDocument
+    passages: list[Passage]
+    pairs: list[PhrasePair]
+    rejections: list[Rejection]
+
+
 @dataclass(frozen=True, slots=True)
 class DocumentStatus:
     """What the build did with one file of the raw folder."""
@@ -201,6 +214,10 @@ class BuildReport:
     link_notes: list[str] = field(default_factory=list)
     min_confidence: float = 0.0
     dropped: list = field(default_factory=list)  # readings below min_confidence (Rejection)
+    # Documents reused from and computed into the cache of per-document results: not in
+    # as_dict(), since report.json is the same either way.
+    cache_hits: int = 0
+    cache_misses: int = 0
 
     @property
     def built(self) -> list[DocumentStatus]:

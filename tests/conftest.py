@@ -17,6 +17,21 @@ def seed_text(doc_id: str) -> str:
     return (RAW / f"{doc_id}.txt").read_text(encoding="utf-8")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_cache_dir(tmp_path_factory):
+    """Builds made by session fixtures never read or write the user's cache folder."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ALIGN_CACHE_DIR", str(tmp_path_factory.mktemp("align-cache-session")))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _cache_dir(tmp_path_factory, monkeypatch):
+    """Each test starts with an empty cache folder of its own (not the user's): every build
+    of a test is a clean one unless the test builds twice."""
+    monkeypatch.setenv("ALIGN_CACHE_DIR", str(tmp_path_factory.mktemp("align-cache")))
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
     """The seeds built once for the whole session: (out_dir, report)."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from align.pipeline import load_folder
 from align.records import PhrasePair
@@ -82,3 +84,51 @@ def test_clusters_are_sorted_and_deterministic(seed_pairs):
     assert clusters == variant_clusters(list(reversed(pairs)))
     assert [c.en.casefold() for c in clusters] == sorted(c.en.casefold() for c in clusters)
     assert all(len(c.renderings) >= 2 or len(c.en_variants) >= 2 for c in clusters)
+
+
+def _join_spellings_every_pair(keys):
+    """The clustering as first written, comparing every pair of keys: the reference."""
+    from align.variants import _same_surname_variant
+
+    parent = {k: k for k in keys}
+
+    def find(k):
+        while parent[k] != k:
+            k = parent[k]
+        return k
+
+    def union(a, b):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    for a_i, a in enumerate(keys):
+        for b in keys[a_i + 1:]:
+            if _same_surname_variant(a, b):
+                union(a, b)
+    for a in keys:
+        longer = [b for b in keys if b != a and b.startswith(a + " ")]
+        if len(longer) == 1 or (longer and len({find(b) for b in longer}) == 1):
+            union(a, longer[0])
+    return {k: find(k) for k in keys}
+
+
+_WORDS = ["priscilla", "chan", "dustin", "moskovitz", "moskowitz", "moskovits", "chris", "cox", "cix", "mark",
+          "zuckerberg", "zuckerburg", "yann", "lecun", "le", "cun", "ai", "open", "source"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sets(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=4).map(" ".join), max_size=40))
+def test_joining_spellings_by_group_equals_comparing_every_pair(names):
+    from align.variants import _join_spellings
+
+    keys = sorted(names)
+    assert _join_spellings(keys) == _join_spellings_every_pair(keys)
+
+
+def test_joining_spellings_equals_comparing_every_pair_on_the_seeds(seed_pairs_above_half):
+    from align.variants import _join_spellings, _name_key
+
+    keys = sorted({_name_key(p.en.strip()) for p in seed_pairs_above_half})
+    assert len(keys) > 20
+    assert _join_spellings(keys) == _join_spellings_every_pair(keys)
