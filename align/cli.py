@@ -147,14 +147,15 @@ def report(
 @app.command()
 def normalize(
     variant: Annotated[str, typer.Option("--from", help="Source script: auto, hk, tw, t or s.")] = "auto",
+    phrases: Annotated[bool, typer.Option(help="Mainland vocabulary too (OpenCC's hk2sp/tw2sp: 滑鼠 -> 鼠标), as the zh_mainland column.")] = False,
 ) -> None:
     """Normalize standard input to Simplified Chinese on standard output."""
     from .config import BuildConfig
-    from .normalize import normalize_text
+    from .normalize import mainland_text, normalize_text
 
     BuildConfig(variant=variant)  # the one check of --from
     text = sys.stdin.read()
-    out, _, _, _ = normalize_text(text, variant)
+    out = mainland_text(text, variant) if phrases else normalize_text(text, variant)[0]
     sys.stdout.write(out)
 
 

@@ -29,8 +29,11 @@ from .text import HAN
 
 # Source script -> OpenCC config to Simplified. ``s`` needs no conversion.
 OPENCC_CONFIGS: dict[str, str | None] = {"hk": "hk2s", "tw": "tw2s", "t": "t2s", "s": None}
+# Source script -> OpenCC's phrase-level config to mainland vocabulary (滑鼠 -> 鼠标,
+# 伺服器 -> 服务器), beside the character conversion above. Other Traditional has none.
+MAINLAND_CONFIGS: dict[str, str | None] = {"hk": "hk2sp", "tw": "tw2sp", "t": "t2s", "s": None}
 VARIANTS = SCRIPT_VARIANTS
-assert set(OPENCC_CONFIGS) == set(VARIANTS)
+assert set(OPENCC_CONFIGS) == set(VARIANTS) == set(MAINLAND_CONFIGS)
 
 _DROP = {"\x00", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"}
 _SPACES = {"\u00a0", "\u3000", "\u2002", "\u2003", "\u2009", "\u202f", "\u205f", "\t"}
@@ -197,6 +200,35 @@ def normalize_text(text: str, variant: str = "auto") -> tuple[str, str, array, a
     src_start = array("i", (starts[k] for k in mapping))
     src_end = array("i", (ends[k] for k in mapping))
     return converted, variant, src_start, src_end
+
+
+def mainland_text(text: str, variant: str = "auto") -> str:
+    """``text`` in Simplified with mainland vocabulary (OpenCC's phrase configs): what
+    ``align normalize --phrases`` prints. Lengths may change, so there is no offset map."""
+    chars, _, _ = normalize_chars(text)
+    if variant == "auto":
+        variant = detect_variant(chars)
+    if variant not in MAINLAND_CONFIGS:
+        raise ValueError(f"unknown script variant {variant!r}; expected one of {VARIANTS}")
+    config = MAINLAND_CONFIGS[variant]
+    return _converter(config).convert(chars) if config else chars
+
+
+_INLINE_MARKUP = re.compile(r"<[^<>]+>|[*`]")
+
+
+def mainland_span(zh_original: str, zh: str, variant: str) -> str:
+    """The mainland phrasing of one pair's Chinese: ``zh_original`` (as in the raw file,
+    inline markup dropped) through the phrase config, when its character conversion gives
+    back ``zh`` exactly; otherwise ``zh`` (a span the markup reader rebuilt is not guessed)."""
+    if variant == "s" or variant not in MAINLAND_CONFIGS:
+        return zh
+    import html
+
+    plain = html.unescape(_INLINE_MARKUP.sub("", zh_original))
+    if normalize_text(plain, variant)[0] != zh:
+        return zh
+    return mainland_text(plain, variant)
 
 
 def normalize_source(text: str, path: str, variant: str = "auto") -> tuple[str, str, array, array]:

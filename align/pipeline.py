@@ -27,7 +27,7 @@ from .extract import extract_pairs
 from .gold import load_gold, load_link_gold
 from .link import CollectionLinker
 from .manifest import CONTROL_FILES, load_manifest
-from .normalize import normalize_document
+from .normalize import mainland_span, normalize_document
 from .pair_model import PairModel, shipped_model
 from .read import SkippedFile, list_files, read_folder
 from .records import (
@@ -142,8 +142,9 @@ class BuildRows:
             report.rejections[r.reason] += 1
         self.cluster_pairs.extend(pr for pr in pairs if pr.kind in CLUSTER_KINDS)
         self.tokenizer_sample.add(passages)
+        variant = result.doc.variant
         for pr in pairs:
-            self.pairs.append(pair_row(pr))
+            self.pairs.append(pair_row(pr, mainland_span(pr.zh_original, pr.zh, variant)))
             report.pair_kinds[pr.kind] += 1
         report.passages += len(passages)
         report.pairs += len(pairs)
@@ -266,7 +267,9 @@ def _link(linker: CollectionLinker | None, rows: BuildRows, report: BuildReport,
         return []
     links = linker.run()
     report.link_notes = linker.notes
-    rows.pairs.extend(linked_pair_row(lk) for lk in links)
+    variant = {d["doc_id"]: d["variant"] for d in rows.documents}
+    rows.pairs.extend(linked_pair_row(lk, mainland_span(lk.zh_original, lk.zh, variant.get(lk.doc_id, "s")))
+                      for lk in links)
     if links:
         report.pair_kinds["linked"] += len(links)
     report.pairs += len(links)

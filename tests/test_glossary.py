@@ -35,3 +35,24 @@ def test_the_card_declares_the_glossary(built):
     out, report = built
     card = (out / "README.md").read_text(encoding="utf-8")
     assert "config_name: glossary" in card and f"**glossary** ({report.glossary} rows)" in card
+
+
+def test_zh_mainland_in_pairs_and_glossary(built):
+    from align.dataset.load import read_config
+    from align.normalize import mainland_text
+
+    out, _ = built
+    variant = {d["doc_id"]: d["variant"] for d in read_config(out, "documents")}
+    pairs = read_config(out, "pairs")
+    traditional = [p for p in pairs if variant[p["doc_id"]] != "s" and p["kind"] != "linked"]
+    assert traditional  # the seeds hold Hong Kong and Taiwan articles
+    for p in pairs:
+        if variant[p["doc_id"]] == "s":
+            assert p["zh_mainland"] == p["translation"]["zh"]
+    for p in traditional:
+        assert p["zh_mainland"] == mainland_text(p["zh_original"], variant[p["doc_id"]]) or "*" in p["zh_original"]
+    by_pair = {}
+    for p in pairs:
+        by_pair.setdefault((p["translation"]["en"], p["translation"]["zh"]), set()).add(p["zh_mainland"])
+    for g in read_config(out, "glossary"):
+        assert g["zh_mainland"] in by_pair[(g["en"], g["zh"])]

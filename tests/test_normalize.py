@@ -55,3 +55,31 @@ def test_normalization_is_idempotent_on_the_seeds():
         once, variant, _, _ = normalize_text(doc.text)
         twice, _, _, _ = normalize_text(once, "s")
         assert twice == once
+
+
+def test_mainland_vocabulary_beside_the_script_conversion():
+    from align.normalize import mainland_text
+
+    tw = "我的滑鼠壞了，伺服器的記憶體不夠。"
+    assert normalize_text(tw, "tw")[0] == "我的滑鼠坏了,伺服器的记忆体不够。"  # characters only
+    assert mainland_text(tw, "tw") == "我的鼠标坏了,服务器的内存不够。"
+    assert mainland_text("滑鼠和伺服器", "hk") == "鼠标和服务器"
+    assert mainland_text("鼠标", "s") == "鼠标"
+
+
+def test_a_pairs_mainland_phrasing_comes_from_its_original_span():
+    from align.normalize import mainland_span
+
+    assert mainland_span("伺服器", "伺服器", "tw") == "服务器"
+    assert mainland_span("**滑鼠**", "滑鼠", "tw") == "鼠标"  # inline markup of the raw file dropped
+    assert mainland_span("伺服器", "伺服器", "s") == "伺服器"  # a Simplified source keeps its words
+    assert mainland_span("伺服<br>器", "其他", "tw") == "其他"  # no exact rebuild: zh itself
+
+
+def test_normalize_phrases_on_the_command_line():
+    from typer.testing import CliRunner
+
+    from align.cli import app
+
+    result = CliRunner().invoke(app, ["normalize", "--from", "tw", "--phrases"], input="滑鼠")
+    assert result.exit_code == 0 and result.output == "鼠标"

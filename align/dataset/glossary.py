@@ -3,7 +3,7 @@ what a terminology or MT user wants first."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from ..records import VariantCluster
 
@@ -20,9 +20,13 @@ def glossary_rows(pair_rows: list[dict], clusters: list[VariantCluster]) -> list
     rows = []
     for (en, zh), members in sorted(groups.items(), key=lambda kv: (kv[0][0].casefold(), kv[0])):
         confidences = [r["confidence"] for r in members if r["confidence"] is not None]
+        # One Simplified form can come from sources of different regions: the most common
+        # mainland phrasing among its pairs (ties: the first in code-point order).
+        mainland = Counter(r.get("zh_mainland") or zh for r in members)
         rows.append({
             "en": en,
             "zh": zh,
+            "zh_mainland": min(mainland, key=lambda z: (-mainland[z], z)),
             "count": len(members),
             "doc_ids": sorted({r["doc_id"] for r in members}),
             "kinds": sorted({r["kind"] for r in members}),

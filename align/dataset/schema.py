@@ -23,6 +23,7 @@ def features_spec() -> dict[str, Any]:
         "pairs": Features(
             {
                 "translation": Translation(languages=["en", "zh"]),
+                "zh_mainland": Value("string"),
                 "zh_original": Value("string"),
                 "doc_id": Value("string"),
                 "passage_id": Value("string"),
@@ -64,6 +65,7 @@ def features_spec() -> dict[str, Any]:
             {
                 "en": Value("string"),
                 "zh": Value("string"),
+                "zh_mainland": Value("string"),
                 "count": Value("int64"),
                 "doc_ids": Sequence(Value("string")),
                 "kinds": Sequence(Value("string")),
@@ -116,9 +118,11 @@ def parquet_name(config: str, split: str = "train") -> str:
     return f"{config}/{split}-00000-of-00001.parquet"
 
 
-def pair_row(p: PhrasePair) -> dict:
+def pair_row(p: PhrasePair, zh_mainland: str | None = None) -> dict:
+    """``zh_mainland``: the Chinese with mainland vocabulary (default: ``zh``)."""
     return {
         "translation": {"en": p.en, "zh": p.zh},
+        "zh_mainland": p.zh if zh_mainland is None else zh_mainland,
         "zh_original": p.zh_original,
         "doc_id": p.doc_id,
         "passage_id": p.passage_id,
@@ -168,10 +172,11 @@ def link_row(lk: Link) -> dict:
     }
 
 
-def linked_pair_row(lk: Link) -> dict:
+def linked_pair_row(lk: Link, zh_mainland: str | None = None) -> dict:
     """A link as a row of ``pairs`` (kind ``linked``), for users who load only pairs."""
     return {
         "translation": {"en": lk.en, "zh": lk.zh},
+        "zh_mainland": lk.zh if zh_mainland is None else zh_mainland,
         "zh_original": lk.zh_original,
         "doc_id": lk.doc_id,
         "passage_id": lk.passage_id,
