@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import subprocess
 import sys
@@ -379,3 +380,13 @@ def test_one_span_rule_for_the_build_and_align_eval():
     assert span_matches_gold("t", "t/0009", text, start, "需要周围人的支持,而且", gold)
     assert not span_matches_gold("t", "t/0009", text, 0, "我想这需要一定的毅力", gold)
     assert not span_matches_gold("other", "t/0009", text, start, "需要周围人的支持,而且", gold)
+
+
+def test_an_english_of_stop_words_only_is_scored_not_a_crash(seeds):
+    # A quoted "(and so on)" has no word to gloss: its dictionary share is 0, not 0/0
+    # (a generated 2 MB corpus crashed the build here).
+    docs, passages, _, phrases = seeds
+    base = next(ph for ph in phrases if ph.gloss)
+    empty = dataclasses.replace(base, en="and so on")
+    links = lk.link_phrases([empty], docs, passages, scorer="use", threshold=0.0)
+    assert all(0.0 <= lk_.score <= 1.0 for lk_ in links)

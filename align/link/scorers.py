@@ -180,7 +180,8 @@ class LexicalScorer(PhraseScorer):
                     share = max(len(chars & han) for chars in aligned)
                     if share:
                         totals[k] += weight * max(len(chars & han) / len(chars) for chars in aligned)
-        return [1.0 if self._verbatim(phrase, c) else t / len(query) for c, t in zip(candidates, totals, strict=True)]
+        return [1.0 if self._verbatim(phrase, c) else t / len(query) if query else 0.0
+                for c, t in zip(candidates, totals, strict=True)]
 
     def _doc_weights(self, phrase: EnglishPhrase, doc_id: str) -> tuple[list[float], list[int]]:
         """Per English content word: its weight in ``doc_id`` and the bitset of the
@@ -217,7 +218,7 @@ class LexicalScorer(PhraseScorer):
             elif aligned:
                 han = self._han[c]
                 total += weight * max(len(chars & han) / len(chars) for chars in aligned)
-        return total / len(query)
+        return total / len(query) if query else 0.0  # an English of stop words only has nothing to gloss
 
     def bounds(self, phrase: EnglishPhrase, candidates: Sequence[CandidateSpan]) -> list[float]:
         fresh = [c for c in candidates if c not in self._position]
