@@ -89,9 +89,17 @@ class PassageIndex:
         """Per phrase, the passages to score, in index order, each with its dense score
         (the cosine of its best sentence; ``None`` without an encoder)."""
         out: dict[EnglishPhrase, set[int]] = {ph: set() for ph in phrases}
-        dense: dict[EnglishPhrase, np.ndarray] = {}
         if not self.passage_ids:
             return {ph: [] for ph in phrases}
+        if self._bm25 is not None:
+            for ph in phrases:
+                tokens = [t for t in self._query_tokens(ph) if t in self._bm25.vocab_dict]
+                if tokens:
+                    scores = np.round(self._bm25.get_scores(tokens).astype(np.float64), 4)
+                    out[ph].update(self._top(ph, scores, self.lexical_k, 0.0))
+        # Only the short list's dense scores are kept: a row over every passage for every
+        # phrase grew as phrases x passages (5 GB at 8 MB in one collection).
+        dense: dict[EnglishPhrase, dict[int, float]] = {}
         if self._dense:
             self.scorer.embed_phrases(phrases)
             # Two query rows a phrase, one column a sentence: the block stays bounded
@@ -101,14 +109,8 @@ class PassageIndex:
                 batch = phrases[a:a + step]
                 for ph, scores in zip(batch, self._dense_scores(batch), strict=True):
                     out[ph].update(self._top(ph, scores, self.dense_k, -1.0))
-                    dense[ph] = scores
-        if self._bm25 is not None:
-            for ph in phrases:
-                tokens = [t for t in self._query_tokens(ph) if t in self._bm25.vocab_dict]
-                if tokens:
-                    scores = np.round(self._bm25.get_scores(tokens).astype(np.float64), 4)
-                    out[ph].update(self._top(ph, scores, self.lexical_k, 0.0))
-        return {ph: [(self.passage_ids[i], float(dense[ph][i]) if ph in dense else None) for i in sorted(found)]
+                    dense[ph] = {i: float(scores[i]) for i in out[ph]}
+        return {ph: [(self.passage_ids[i], dense[ph][i] if ph in dense else None) for i in sorted(found)]
                 for ph, found in out.items()}
 
     def _dense_scores(self, batch: Sequence[EnglishPhrase]) -> list[np.ndarray]:
