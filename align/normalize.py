@@ -25,7 +25,7 @@ from functools import lru_cache
 from .config import SCRIPT_VARIANTS
 from .markup import markup_of, strip_markup
 from .records import NormalizedDocument, RawDocument
-from .text import HAN
+from .text import HAN, drop_inline_markup
 
 # Source script -> OpenCC config to Simplified. ``s`` needs no conversion.
 OPENCC_CONFIGS: dict[str, str | None] = {"hk": "hk2s", "tw": "tw2s", "t": "t2s", "s": None}
@@ -214,18 +214,13 @@ def mainland_text(text: str, variant: str = "auto") -> str:
     return _converter(config).convert(chars) if config else chars
 
 
-_INLINE_MARKUP = re.compile(r"<[^<>]+>|[*`]")
-
-
 def mainland_span(zh_original: str, zh: str, variant: str) -> str:
     """The mainland phrasing of one pair's Chinese: ``zh_original`` (as in the raw file,
     inline markup dropped) through the phrase config, when its character conversion gives
     back ``zh`` exactly; otherwise ``zh`` (a span the markup reader rebuilt is not guessed)."""
     if variant == "s" or variant not in MAINLAND_CONFIGS:
         return zh
-    import html
-
-    plain = html.unescape(_INLINE_MARKUP.sub("", zh_original))
+    plain = drop_inline_markup(zh_original)
     if normalize_text(plain, variant)[0] != zh:
         return zh
     return mainland_text(plain, variant)

@@ -35,13 +35,17 @@ def english_key(text: str) -> str:
 _TAG = re.compile(r"<[^<>]+>")
 
 
+def drop_inline_markup(text: str) -> str:
+    """A raw span without the inline HTML tags, entities and emphasis marks inside it
+    (``谢尔盖<span>‧</span>斯克里帕尔``, ``L&#8217;Oreal``, ``*隐性*回馈``), as the reader
+    drops them."""
+    return html.unescape(_TAG.sub("", text)).replace("*", "").replace("`", "")
+
+
 def gold_key(text: str) -> str:
-    """A labelled span compared with a built one: gold is labelled as raw text, so inline
-    HTML tags, entities and emphasis marks inside it (``谢尔盖<span>‧</span>斯克里帕尔``,
-    ``L&#8217;Oreal``, ``*隐性*回馈``) are dropped as the reader drops them; then
-    :func:`english_key`."""
-    text = html.unescape(_TAG.sub("", text)).replace("*", "").replace("`", "")
-    return english_key(text)
+    """A labelled span compared with a built one: gold is labelled as raw text, so its
+    inline markup goes (:func:`drop_inline_markup`); then :func:`english_key`."""
+    return english_key(drop_inline_markup(text))
 
 
 def contains_words(text: str, words: str) -> bool:

@@ -11,7 +11,7 @@ from .splits import SPLIT_NAMES
 def read_config(build_dir: Path, config: str) -> list[dict] | None:
     """The rows of ``config`` in ``build_dir``, every split in order (train, validation,
     test), or None when the build has no file of that config."""
-    paths = [p for p in split_files(build_dir, config).values()]
+    paths = list(split_files(build_dir, config).values())
     if not paths:
         return None
     import pyarrow.parquet as pq
