@@ -26,7 +26,9 @@ from .text import HAN_RANGE, is_han
 MAX_ZH_CHARS = 40
 MAX_ZH_WORDS = 10
 MAX_EN_WORDS = 12
-_SPLIT = re.compile(r"\s*[,;，；、]\s*|\s+/\s*")
+# Parts: (X, Y), (X / Y), (Long Name = LN); a colon only between English and the Chinese
+# gloss after it: (fixed mindset: 认为能力天生).
+_SPLIT = re.compile(rf"\s*[,;，；、]\s*|\s+[/=]\s*|(?<=[A-Za-z0-9\u00c0-\u024f.)])\s*[:：]\s*(?=[{HAN_RANGE}“「《])")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _CLAUSE = frozenset(",。;:!?、;:!?…()[]【】{}<>|/\n" + CODE_MARK)
 _ZH_EXTRA = frozenset("·•・‧-0123456789 .“”‘’#+")

@@ -102,6 +102,7 @@ BASE_FEATURES = (
     "first_word_log_freq", "left_word_log_freq", "left_char_joiner", "zh_has_joiner",
     "zh_is_headword", "zh_in_jieba", "left_extended_is_headword",
     "left_char_translit", "first_char_translit", "left_sound_gain", "left_sound_gain_cantonese",
+    "en_left_capital",
 )
 # Features compared across the readings of one English phrase: how far a reading is from
 # the best of its rivals says more about a boundary than the value alone.
@@ -199,13 +200,18 @@ def candidate_features(cand: Candidate, doc_text: str, zh_original: str,
         lx.word_sound(left_word, en) if HAN.search(left_word) else 0.0,
         lx.word_sound(words[0], en) if HAN.search(words[0]) else 0.0,
         *_boundary_pos(cand),
-        float(left_char in lx.NAME_JOINERS), float(any(ch in lx.NAME_JOINERS for ch in zh)),
+        float(left_char in lx.NAME_JOINERS or
+              left_char == "." and lx.has_name_joiner(text[max(cand.zh_a - 2, 0) : cand.zh_a + 1])),
+        float(lx.has_name_joiner(zh)),
         # Is the span, or the span grown by the word before it, a word of the dictionaries?
         float(zh in lx.cedict()), float(lx.word_frequency(zh) > 0),
         float(bool(left_word.strip()) and (left_word + zh) in lx.cedict()),
         float(left_char in lx.TRANSLIT_CHARS), float(zh[:1] in lx.TRANSLIT_CHARS),
         # Would the word before the span account for more of the English's sound?
         *_left_sound_gain(left_word, zh, zh_original, en),
+        # Florence Nightingale(南丁格尔): a capitalized word just before the English says the
+        # name may start earlier than this reading.
+        float(bool(_CAPITAL_BEFORE.search(text, max(0, cand.en_a - 40), cand.en_a))),
     ]
 
 
@@ -241,6 +247,7 @@ def _boundary_pos(cand: Candidate) -> list[float]:
     return out
 
 
+_CAPITAL_BEFORE = re.compile(r"(?<![A-Za-z\u00c0-\u024f])[A-Z][A-Za-z\u00c0-\u024f'’.\-]*\s$")
 _YEAR = re.compile(r"(?:^|[\s,])(?:1[5-9]|20)\d\d[a-z]?\b|\bet al\b|\bpp?\.\s?\d")
 _CODE_LIKE = re.compile(r"[@/=_{}<>\\]|://|\w\.\w+\(|^\W|\.(?:rs|py|go|js|md|txt|html?)$")
 

@@ -39,6 +39,13 @@ TRANSLIT_CHARS = frozenset(
     "约泽扎詹哲兹佐茨朱茜娅妮黛丝琪"
 )
 NAME_JOINERS = frozenset("·•・‧-")
+# Taiwan text often joins a name with a full-width full stop (．), which normalization makes ".".
+_DOT_JOINED = re.compile(r"[\u3400-\u9fff]\.[\u3400-\u9fff]")
+
+
+def has_name_joiner(zh: str) -> bool:
+    """Does ``zh`` join name parts (``埃隆·马斯克``, ``以撒.艾西莫夫``)?"""
+    return any(ch in NAME_JOINERS for ch in zh) or bool(_DOT_JOINED.search(zh))
 
 _EN_STOP = frozenset(
     "a an the of for and or to be is are was in on at by with from as its it this that".split()

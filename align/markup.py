@@ -84,7 +84,49 @@ def _markdown_parser():
 
     # MkDocs/Python-Markdown admonitions (`!!! note "Title"` over an indented body) are prose;
     # plain CommonMark would read their body as an indented code block and drop it.
-    return MarkdownIt("commonmark").enable("table").use(admon_plugin)
+    md = MarkdownIt("commonmark").enable("table").use(admon_plugin)
+    md.inline.ruler.at("emphasis", _cjk_emphasis)
+    return md
+
+
+def _cjk_emphasis(state, silent: bool) -> bool:
+    """CommonMark's emphasis tokenizer with CJK-friendly flanking rules.
+
+    CommonMark lets ``**`` open only where it is not followed by punctuation unless preceded
+    by a space or punctuation, so ``了**“及时行乐”**(Carpe Diem)`` stays literal and the
+    stars after it pair up wrongly. Chinese puts no spaces around emphasis: a Han character
+    or CJK punctuation beside the run counts as the space would (the rule of the
+    markdown-it-cjk-friendly proposal).
+    """
+    from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
+    from markdown_it.rules_inline.state_inline import Delimiter
+
+    start = state.pos
+    marker = state.src[start]
+    if silent or marker not in ("_", "*"):
+        return False
+    pos = start
+    while pos < state.posMax and state.src[pos] == marker:
+        pos += 1
+    count = pos - start
+    last = state.src[start - 1] if start > 0 else " "
+    nxt = state.src[pos] if pos < state.posMax else " "
+    last_punct = isMdAsciiPunct(ord(last)) or isPunctChar(last)
+    next_punct = isMdAsciiPunct(ord(nxt)) or isPunctChar(nxt)
+    last_space = isWhiteSpace(ord(last)) or _cjk(last)
+    next_space = isWhiteSpace(ord(nxt)) or _cjk(nxt)
+    left = not isWhiteSpace(ord(nxt)) and (not next_punct or last_space or last_punct)
+    right = not isWhiteSpace(ord(last)) and (not last_punct or next_space or next_punct)
+    can_split = marker == "*"
+    can_open = left and (can_split or not right or last_punct or _cjk(last))
+    can_close = right and (can_split or not left or next_punct or _cjk(nxt))
+    for _ in range(count):
+        token = state.push("text", "", 0)
+        token.content = marker
+        state.delimiters.append(Delimiter(marker=ord(marker), length=count, token=len(state.tokens) - 1,
+                                          end=-1, open=can_open, close=can_close))
+    state.pos += count
+    return True
 
 
 def _strip_markdown(text: str) -> tuple[str, array, array]:

@@ -31,17 +31,22 @@ _BOILERPLATE = re.compile(
 )
 _CREDIT = re.compile(r"(?:图片来源|图源|图片提供|摄影)\s*[:|]|/\s*GETTY IMAGES|©")
 _DATELINE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日.*(?:阅读|浏览)|(?:阅读|浏览).*\d{4}年\d{1,2}月\d{1,2}日")
+MAX_FURNITURE_CHARS = 160
 _END_PUNCT = tuple("。!?;…”’\")】")
 
 
 def _is_doubled(line: str) -> bool:
-    """A caption that scrapers repeat (alt text + caption): the line is ``x + x``."""
+    """A caption that scrapers repeat (alt text + caption): the line is ``x + x``. A long
+    paragraph pasted twice is still content."""
     n = len(line)
-    return n >= 8 and n % 2 == 0 and line[: n // 2] == line[n // 2 :]
+    return 8 <= n <= MAX_FURNITURE_CHARS and n % 2 == 0 and line[: n // 2] == line[n // 2 :]
 
 
 def classify_line(line: str, is_first: bool) -> str:
-    if _BOILERPLATE.match(line) or _CREDIT.search(line) or _DATELINE.search(line):
+    if _BOILERPLATE.match(line) or _DATELINE.search(line):
+        return "boilerplate"
+    # A credit closing a long paragraph ("…获得年度大奖。[图源:某社]") does not make it a caption.
+    if _CREDIT.search(line) and len(line) <= MAX_FURNITURE_CHARS:
         return "boilerplate"
     if _is_doubled(line):
         return "boilerplate"

@@ -1,6 +1,6 @@
 """Train the pair model on the seeds and the tuning part; write ``align/data/pair_model.json``.
 
-    python benchmarks/train_pair_model.py [--kind trees|logistic] [--target-precision 0.95]
+    python benchmarks/train_pair_model.py [--kind trees|logistic] [--target-precision 0.95] [--importance]
 
 Every candidate reading of every parenthesis (``align.candidates``) is labelled right when its
 (English, Chinese) is a gold positive of its document. Predictions out of fold (folds by
@@ -133,6 +133,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--dump", type=Path, default=None,
                     help="write every kept reading with its out-of-fold confidence as JSON lines (error analysis)")
+    ap.add_argument("--importance", action="store_true",
+                    help="also print the strongest features by permutation importance (slow)")
     args = ap.parse_args()
 
 
@@ -207,7 +209,7 @@ def main() -> None:
         print("strongest features (standardized coefficient):")
         for i in order[:12]:
             print(f"  {FEATURES[i]:24} {coef[i]:+.3f}")
-    else:
+    elif args.importance:
         from sklearn.inspection import permutation_importance
 
         imp = permutation_importance(final, X, y, n_repeats=3, random_state=0, scoring="roc_auc")

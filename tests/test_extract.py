@@ -39,6 +39,12 @@ POSITIVES = [
     ("这一代模型采用了卷积神经网络(CNN)。", "CNN", "卷积神经网络"),
     ("他们训练了一个 RNN(循环神经网络)来预测下一个词。", "RNN", "循环神经网络"),
     ("斯坦福大学(Stanford University)的研究人员发表了论文。", "Stanford University", "斯坦福大学"),
+    # The English, a colon, then the writer's own gloss inside the parenthesis.
+    ("她认为这是一种固定型思维(fixed mindset: 认为能力是天生不变的)。", "fixed mindset", "固定型思维"),
+    # Taiwan text joins a name with a full-width full stop.
+    ("右派的約翰．史密斯（John Smith）表示反對。", "John Smith", "约翰.史密斯"),
+    # An abbreviation defined with "=" inside the parenthesis.
+    ("他出版了第一部作品《宇宙的秘密》(The Cosmic Secret = CS),一举成名。", "The Cosmic Secret", "宇宙的秘密"),
 ]
 
 

@@ -37,6 +37,17 @@ def test_markdown_markup_drops_out_and_offsets_point_into_the_file():
         assert MARKDOWN[p.start:p.end] == p.zh_original
 
 
+def test_emphasis_beside_chinese_punctuation_is_markup():
+    # CommonMark keeps `了**“…”**` literal (the stars are next to punctuation, not a space), and
+    # the stars after it then pair up wrongly; Chinese writes emphasis without spaces.
+    text = "她过早领悟了**“及时行乐”**（Carpe Diem: 抓住当下）的道理，后来选修了**埃德温·萨尔彼得**（Edwin Salpeter）的课。\n"
+    norm, pairs = _pairs(text, "a.md")
+    assert "*" not in norm.text
+    assert ("Edwin Salpeter", "埃德温·萨尔彼得") in {(p.en, p.zh) for p in pairs}
+    for p in pairs:
+        assert text[p.start:p.end] == p.zh_original and text[p.en_start:p.en_end] == p.en
+
+
 def test_code_never_yields_pairs():
     _, pairs = _pairs(MARKDOWN, "ch04.md")
     english = {p.en for p in pairs}

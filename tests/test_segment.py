@@ -49,6 +49,13 @@ def test_a_term_glossed_in_parentheses_is_not_a_turn():
     ("短标题", False, "heading"),
     ("马克·扎克伯格访谈实录", True, "heading"),
     ("他说,开源才是前进的方向。", False, "content"),
+    ("图注:发布会现场图注:发布会现场", False, "boilerplate"),  # a caption doubled by the scraper
+    # A long paragraph pasted twice, or one that ends with a credit, is still content.
+    ("她在伯克利读研时学会了操作当时最先进的计算机,后来用它处理望远镜的数据。" * 6, False, "content"),
+    ("这位研究员毕业于阿德莱德大学,主要研究性别、流动与社会变迁,其著作获得了年度最佳专著奖,"
+     "并被翻译成多种语言出版,在学界与大众读者中都产生了相当大的影响,也让更多人开始关注这一领域的"
+     "田野调查与口述史料,以及城市化进程中女性劳动者的处境。"
+     "她的下一本书回到家乡,写那些留在村里照看老人和孩子的妇女,以及她们与外出打工的家人之间的联系。[图源:某大学]", False, "content"),
 ])
 def test_lines_are_classed(line, first, kind):
     assert classify_line(line, first) == kind
