@@ -5,6 +5,7 @@ signature)."""
 from __future__ import annotations
 
 import os
+import shlex
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -28,6 +29,13 @@ def cache_root() -> Path:
     if root:
         return Path(root)
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "align"
+
+
+def shown_path(path: Path) -> str:
+    """A path as the card gives it: as typed when relative; only its name when absolute,
+    since the rest names the machine it was built on (and the card would differ per machine)."""
+    path = Path(path)
+    return path.name if path.is_absolute() else path.as_posix()
 
 
 def check_fractions(fractions: tuple[float, ...]) -> None:
@@ -89,3 +97,31 @@ class BuildConfig:
         splits = f"|splits:{','.join(f'{f:g}' for f in self.splits)}" if self.splits else ""
         return (f"from:{self.variant}|max-mb:{self.max_bytes / 1024 / 1024:g}|strict:{'yes' if self.strict else 'no'}|"
                 f"min-confidence:{confidence}|link:{link}|review:{'yes' if self.review else 'no'}{splits}")
+
+    def command_line(self, raw_dir: Path) -> str:
+        """The ``align build`` command that makes this build from ``raw_dir``: only the
+        options that differ from their defaults, paths as :func:`shown_path` gives them."""
+        default = BuildConfig()
+        options = ["--raw", shown_path(raw_dir)]
+        if self.variant != default.variant:
+            options += ["--from", self.variant]
+        if self.max_bytes != default.max_bytes:
+            options += ["--max-mb", f"{self.max_bytes / 1024 / 1024:g}"]
+        if self.strict:
+            options.append("--strict")
+        if self.min_confidence is not None:
+            options += ["--min-confidence", f"{self.min_confidence:g}"]
+        if not self.link:
+            options.append("--no-link")
+        if self.link_scorer != default.link_scorer:
+            options += ["--link-scorer", self.link_scorer]
+        if self.link_threshold is not None:
+            options += ["--link-threshold", f"{self.link_threshold:g}"]
+        if not self.review:
+            options.append("--no-report")
+        if self.splits:
+            options += ["--splits", ",".join(f"{f:g}" for f in self.splits)]
+        for flag, path in (("--gold", self.gold_path), ("--links-gold", self.links_gold_path)):
+            if path is not None:
+                options += [flag, shown_path(path)]
+        return shlex.join(["align", "build", *options])

@@ -220,7 +220,7 @@ def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None =
             {"pairs": rows.pairs, "documents": rows.documents, "links": link_rows, "variants": variant_rows,
              "glossary": glossary},
             card_template(),
-            card_values_for(report, config, rows.pairs, rows.documents),
+            card_values_for(report, config, raw_dir, rows.documents),
             report.as_dict(),
             PRETTY_NAME,
             extra_files={"tokenizer/spm.model": spm_model,

@@ -29,7 +29,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .dataset.card import yaml_front_matter
+from .dataset.card import HUB_ID
+from .dataset.figures import SplitFigures, parquet_figures
 from .dataset.load import read_config, split_files
 from .dataset.schema import features_spec, parquet_name
 from .dataset.writer import write_parquet
@@ -54,8 +55,10 @@ class PublishPlan:
     held_back: list[str] = field(default_factory=list)
 
 
-def stage(build_dir: Path, files: list[str], out_dir: Path) -> PublishPlan:
-    """Write the publish view of ``files`` of ``build_dir`` into ``out_dir``; return the plan."""
+def stage(build_dir: Path, files: list[str], out_dir: Path, repo_id: str | None = None) -> PublishPlan:
+    """Write the publish view of ``files`` of ``build_dir`` into ``out_dir``; return the plan.
+    With ``repo_id``, the card names that repository where the build could only say
+    :data:`HUB_ID`."""
     build_dir, out_dir = Path(build_dir), Path(out_dir)
     restricted = restricted_documents(build_dir)
     plan = PublishPlan(files=[])
@@ -75,6 +78,9 @@ def stage(build_dir: Path, files: list[str], out_dir: Path) -> PublishPlan:
         shutil.copyfile(build_dir / rel, out_dir / rel)
     if restricted and any(rel.startswith("passages/") for rel in plan.files):
         _reduce(build_dir, out_dir, restricted, plan)
+    if repo_id and "README.md" in plan.files:
+        card = out_dir / "README.md"
+        card.write_text(card.read_text(encoding="utf-8").replace(HUB_ID, repo_id), encoding="utf-8")
     return plan
 
 
@@ -98,7 +104,7 @@ def _reduce(build_dir: Path, out_dir: Path, restricted: dict[str, str], plan: Pu
 
     kept_text = defaultdict(list)
     counts = defaultdict(lambda: [0, 0, 0])  # doc_id -> passages, passages kept, sentence runs
-    figures: dict[str, tuple[int, int, int, int]] = {}  # split -> rows before, after, bytes in memory, file
+    figures: dict[str, tuple[int, SplitFigures]] = {}  # split -> rows before, the published file's figures
     for split, path in split_files(build_dir, "passages").items():
         rel = parquet_name("passages", split)
         if rel not in plan.files:
@@ -116,8 +122,8 @@ def _reduce(build_dir: Path, out_dir: Path, restricted: dict[str, str], plan: Pu
                 counts[doc_id][2] += len(runs)
             rows.extend(runs)
             kept_text[doc_id].extend(r["text"] for r in runs)
-        nbytes = write_parquet(rows, features_spec()["passages"], out_dir / rel)
-        figures[split] = (len(passages), len(rows), nbytes, (out_dir / rel).stat().st_size)
+        write_parquet(rows, features_spec()["passages"], out_dir / rel)
+        figures[split] = (len(passages), parquet_figures(out_dir / rel))
     for doc_id, why in sorted(restricted.items()):
         total, kept, runs = counts[doc_id]
         plan.held_back.append(
@@ -182,29 +188,28 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _rewrite_card(path: Path, figures: dict[str, tuple[int, int, int, int]]) -> None:
-    """The card's passages figures, for the rows published (front matter and body);
-    ``figures`` is ``split -> (rows before, rows after, bytes in memory, file bytes)``."""
-    import yaml
+def _rewrite_card(path: Path, figures: dict[str, tuple[int, SplitFigures]]) -> None:
+    """The card's passages figures, for the rows published (metadata and body), read from
+    the published files; ``figures`` is ``split -> (rows before, the published file's figures)``."""
+    from huggingface_hub import DatasetCard
 
-    text = path.read_text(encoding="utf-8")
-    if not text.startswith("---\n") or "\n---\n" not in text[4:]:
+    if not path.read_text(encoding="utf-8").startswith("---\n"):
         raise PublishError(f"{path.name}: no YAML front matter; rebuild with `align build`")
-    front, body = text[4:].split("\n---\n", 1)
-    meta = yaml.safe_load(front)
-    for info in meta.get("dataset_info", []):
+    card = DatasetCard.load(path)
+    for info in card.data.get("dataset_info", []):
         if info.get("config_name") == "passages":
             for split in info["splits"]:
                 if split["name"] in figures:
-                    _, after, nbytes, _ = figures[split["name"]]
-                    split.update(num_bytes=nbytes, num_examples=after)
-            info.update(download_size=sum(f[3] for f in figures.values()),
-                        dataset_size=sum(f[2] for f in figures.values()))
-    before, after = sum(f[0] for f in figures.values()), sum(f[1] for f in figures.values())
-    shown = f"**passages** ({before} rows)"
-    body = body.replace(shown, f"**passages** ({after} rows: of documents that may not be redistributed, "
-                               "only the sentences of their pairs and links)", 1)
-    path.write_text(yaml_front_matter(meta) + body, encoding="utf-8")
+                    published = figures[split["name"]][1]
+                    split.update(num_bytes=published.num_bytes, num_examples=published.num_examples)
+            info.update(download_size=sum(f.download_size for _, f in figures.values()),
+                        dataset_size=sum(f.num_bytes for _, f in figures.values()))
+    before = sum(n for n, _ in figures.values())
+    after = sum(f.num_examples for _, f in figures.values())
+    card.text = card.text.replace(f"**passages** ({before} rows)",
+                                  f"**passages** ({after} rows: of documents that may not be redistributed, "
+                                  "only the sentences of their pairs and links)", 1)
+    card.save(path)
 
 
 def _rewrite_report(path: Path, restricted: dict[str, str], kept_text: dict[str, list[str]],

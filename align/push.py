@@ -67,7 +67,7 @@ def push(build_dir: Path, repo_id: str, private: bool = False, token: str | None
         raise PublishError("no Hugging Face token: set HF_TOKEN or run `hf auth login`")
     api = HfApi(token=token)
     with tempfile.TemporaryDirectory(prefix="align-push-") as tmp:
-        plan = stage(build_dir, files, Path(tmp))
+        plan = stage(build_dir, files, Path(tmp), repo_id)
         try:
             api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
             info = api.upload_folder(

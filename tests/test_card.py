@@ -6,17 +6,20 @@ import re
 
 import pytest
 import yaml
+from huggingface_hub import DatasetCard
 
-from align.dataset.load import read_config
+from align.dataset.load import read_config, split_files
 
 from .conftest import RAW
 
 
 def _card(out):
+    """The card as the Hub reads it: its metadata (a dict) and its body."""
     text = (out / "README.md").read_text(encoding="utf-8")
     assert text.startswith("---\n")
-    _, front, body = text.split("---\n", 2)
-    return yaml.safe_load(front), body
+    card = DatasetCard.load(out / "README.md")
+    assert card.data.to_dict() == yaml.safe_load(text.split("---\n", 2)[1])
+    return card.data.to_dict(), card.text
 
 
 def test_front_matter_has_the_hub_fields(built):
@@ -24,6 +27,9 @@ def test_front_matter_has_the_hub_fields(built):
     meta, _ = _card(out)
     assert meta["language"] == ["zh", "en"]
     assert meta["task_categories"] == ["translation"]
+    assert meta["annotations_creators"] == ["machine-generated"]
+    assert meta["language_creators"] == ["found"] and meta["source_datasets"] == ["original"]
+    assert meta["multilinguality"] == ["translation"]
     for field in ("license", "size_categories", "pretty_name", "configs", "dataset_info"):
         assert meta[field]
     configs = {c["config_name"]: c for c in meta["configs"]}
@@ -37,12 +43,15 @@ def test_counts_in_the_card_come_from_the_parquet_files(built):
     out, report = built
     meta, body = _card(out)
     for info in meta["dataset_info"]:
-        rows = len(read_config(out, info['config_name']))
-        assert info["splits"][0]["num_examples"] == rows
+        rows = read_config(out, info["config_name"])
+        assert info["splits"][0]["num_examples"] == len(rows)
+        assert f"**{info['config_name']}** ({len(rows)} rows)" in body
     pairs = read_config(out, "pairs")
     for kind in {r["kind"] for r in pairs}:
         assert f"| {kind} | {sum(r['kind'] == kind for r in pairs)} |" in body
-    assert f"**pairs** ({len(pairs)} rows)" in body
+    for d in read_config(out, "documents"):
+        assert f"| {d['doc_id'].replace('_', chr(92) + '_')} | {d['passages']} | {d['pairs']} |" in body
+    assert f"from {len(read_config(out, 'documents'))} source documents" in body
 
 
 def test_gold_figures_and_hashes_in_the_card_match_the_build(built):
@@ -91,24 +100,70 @@ def test_the_card_names_the_settings_of_the_build(built):
 
     out, _ = built
     body = (out / "README.md").read_text(encoding="utf-8")
+    from align import __version__
+
     assert f"`{BuildConfig()}`" in body  # conftest builds raw/ with the default settings
+    # conftest gives the raw folder as an absolute path: the card names only the folder.
+    assert (f"Reproducible: `align build --raw raw --gold seeds.jsonl --links-gold links.jsonl` with align "
+            f"{__version__}, on the same files in the raw folder `raw`") in body
 
 
-def test_sizes_in_the_card_are_the_files_and_the_rows_in_memory(built):
+def test_every_figure_of_the_metadata_is_the_parquet_files(built):
+    import pyarrow.parquet as pq
+
     out, _ = built
     meta, _ = _card(out)
-    for info in meta["dataset_info"]:
-        path = out / info["config_name"] / "train-00000-of-00001.parquet"
-        assert info["download_size"] == path.stat().st_size
-        split = info["splits"][0]
-        assert info["dataset_size"] == split["num_bytes"] and (split["num_bytes"] > 0) == (split["num_examples"] > 0)
+    infos = {info["config_name"]: info for info in meta["dataset_info"]}
+    assert set(infos) == {c["config_name"] for c in meta["configs"]}
+    for config, info in infos.items():
+        files = split_files(out, config)
+        assert [s["name"] for s in info["splits"]] == list(files)
+        for split in info["splits"]:
+            table = pq.read_table(files[split["name"]])
+            assert split["num_examples"] == table.num_rows
+            assert split["num_bytes"] == table.nbytes and (table.nbytes > 0) == (table.num_rows > 0)
+        assert info["download_size"] == sum(path.stat().st_size for path in files.values())
+        assert info["dataset_size"] == sum(pq.read_table(path).nbytes for path in files.values())
+
+
+def test_the_sample_record_is_the_first_pair(built):
+    out, _ = built
+    _, body = _card(out)
+    section = body[body.index("## A sample record"):body.index("## Configs and fields")]
+    block = re.search(r"```json\n(.*?)\n```", section, re.S).group(1)
+    assert json.loads(block) == read_config(out, "pairs")[0]
+
+
+def test_a_backtick_in_the_sample_cannot_close_its_block():
+    from align.dataset.card import sample_record
+
+    text = sample_record([{"context": "a ``` fence and ```` a longer one"}])
+    assert text.startswith("`````json\n") and text.endswith("\n`````")
+
+
+def test_the_card_cites_the_dataset_and_its_align_version(built):
+    from align import __version__
+    from align.dataset.card import PRETTY_NAME
+
+    out, _ = built
+    _, body = _card(out)
+    entry = re.search(r"```bibtex\n(@misc\{.*?\n\})\n```", body[body.index("## Citation"):], re.S).group(1)
+    assert PRETTY_NAME.replace("–", "--") in entry and f"align {__version__}" in entry
+    assert not re.search(r"\b(19|20)\d\d\b", entry)  # no date: the same build cites the same
+
+
+def test_the_card_says_what_to_do_about_personal_information(built):
+    out, _ = built
+    _, body = _card(out)
+    section = body[body.index("## Personal information"):body.index("## Licensing and limitations")]
+    assert "real people" in section and "removed" in section
 
 
 def test_how_to_load_starts_from_the_hub(built):
     out, _ = built
     _, body = _card(out)
     section = body[body.index("## How to load"):body.index("## Configs and fields")]
-    assert section.index('load_dataset("<user>/<name>", "pairs"') < section.index('load_dataset("build"')
+    assert section.index('load_dataset("OWNER/NAME", "pairs"') < section.index('load_dataset("build"')
 
 
 def test_the_card_quotes_the_linker_on_the_blind_test_collections(built):
@@ -124,3 +179,15 @@ def test_the_card_quotes_the_linker_on_the_blind_test_collections(built):
     test = parts["test"]
     assert f"| test ({test['collections']}) | {test['top1_right'] / test['gold_links']:.3f} " in body
     assert f"{test['none_linked']}/{test['none']} |" in body
+
+
+def test_the_reproducibility_line_names_the_raw_folder_as_given():
+    from pathlib import Path
+
+    from align import __version__
+    from align.config import BuildConfig
+    from align.dataset.card import reproduce_line
+
+    line = reproduce_line(Path("articles/2024"), BuildConfig(splits=(0.9, 0.1)))
+    assert line.startswith(f"Reproducible: `align build --raw articles/2024 --splits 0.9,0.1` with align {__version__}, "
+                           "on the same files in the raw folder `articles/2024` (settings `")

@@ -33,3 +33,36 @@ def test_str_names_every_setting_that_shapes_the_output():
     assert str(BuildConfig()) == "from:auto|max-mb:256|strict:no|min-confidence:model|link:default|review:yes"
     assert str(BuildConfig(variant="hk", min_confidence=0.5, link=False)).startswith("from:hk|")
     assert "link:off" in str(BuildConfig(link=False)) and "min-confidence:0.5" in str(BuildConfig(min_confidence=0.5))
+
+
+@pytest.mark.parametrize("config", [
+    BuildConfig(),
+    BuildConfig(variant="hk", max_bytes=8 * 1024 * 1024, strict=True, min_confidence=0.5, link_scorer="lexical",
+                link_threshold=0.2, review=False, splits=(0.8, 0.1, 0.1), gold_path="tests/gold/seeds.jsonl",
+                links_gold_path="gold dir/links.jsonl"),
+    BuildConfig(link=False, cache=False),
+])
+def test_the_command_line_of_a_config_makes_that_config(config, monkeypatch):
+    import shlex
+
+    from typer.testing import CliRunner
+
+    import align.pipeline
+    from align.cli import app
+
+    seen = {}
+
+    def capture(raw, out, config, **_):
+        seen.update(raw=raw, config=config)
+        raise SystemExit(0)
+
+    monkeypatch.setattr(align.pipeline, "build", capture)
+    line = config.command_line(Path("data/raw"))
+    CliRunner().invoke(app, shlex.split(line)[1:])
+    # The cache changes nothing in the output, so the command leaves it at its default.
+    assert seen == {"raw": Path("data/raw"), "config": dataclasses.replace(config, cache=True)}
+
+
+def test_the_command_line_names_no_absolute_path():
+    line = BuildConfig(gold_path=Path("/home/someone/gold/seeds.jsonl")).command_line(Path("/home/someone/raw"))
+    assert line == "align build --raw raw --gold seeds.jsonl"

@@ -125,6 +125,8 @@ def test_push_uploads_only_the_sentences_of_pairs_and_links(hub, build_copy):
     # The card counts the rows published, in its metadata and its body.
     card = commit.added["README.md"].decode()
     assert f"num_examples: {len(published)}\n" in card and f"**passages** ({len(published)} rows:" in card
+    # and names the repository it went to, where the build could not.
+    assert f'load_dataset("{REPO}", "pairs"' in card and "OWNER/NAME" not in card
 
 
 def test_second_push_deletes_what_the_new_build_no_longer_has(hub, build_copy):

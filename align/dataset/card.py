@@ -1,74 +1,153 @@
-"""The dataset card: YAML front matter (configs, ``dataset_info``) and the body, the
-template ``card_template.md`` filled from the build's report and rows."""
+"""The dataset card, written with ``huggingface_hub``'s :class:`DatasetCard`: its metadata
+(:class:`DatasetCardData`: configs, ``dataset_info``) and the body, the template
+``card_template.md`` filled from the build's report and from the parquet files it wrote."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from importlib import resources
 from pathlib import Path
 from string import Template
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .. import __version__, score
-from ..config import BuildConfig
+from ..config import BuildConfig, shown_path
 from ..licenses import open_license, redistribution
 from ..records import BuildReport
 from ..text import MISSING
+from .figures import SplitFigures, folder_figures
+from .load import read_config
 from .schema import CONFIGS, parquet_name
 
+if TYPE_CHECKING:
+    from huggingface_hub import DatasetCardData
+
 PRETTY_NAME = "Inline Chinese–English phrase pairs"
+# The card's name for the dataset's Hub repository: unknown at build time, filled in by
+# `align push` (align.publish.stage).
+HUB_ID = "OWNER/NAME"
+# The metadata's keys in the order a reader looks for them (DatasetCardData's own order
+# puts the keys it does not name, license_name among them, after all the others).
+KEY_ORDER = ["pretty_name", "language", "license", "license_name", "license_link", "annotations_creators",
+             "language_creators", "multilinguality", "source_datasets", "task_categories", "size_categories",
+             "tags", "configs", "dataset_info"]
 
 
 def card_template() -> str:
     return resources.files("align.dataset").joinpath("card_template.md").read_text(encoding="utf-8")
 
 
-def yaml_front_matter(meta: dict[str, Any]) -> str:
-    import yaml
-
-    # safe_dump quotes anything article-derived that would break the YAML.
-    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000) + "---\n"
+def size_category(n: int) -> str:
+    return "n<1K" if n < 1000 else "1K<n<10K" if n < 10_000 else "10K<n<100K" if n < 100_000 else "100K<n<1M"
 
 
-def dataset_card_meta(features: dict, counts: dict[tuple[str, str], int], pretty_name: str,
-                      memory_bytes: dict[tuple[str, str], int], file_bytes: dict[tuple[str, str], int],
-                      licence: dict[str, str] | None = None) -> dict[str, Any]:
-    """The card's front matter; the figures are per ``(config, split)``. As ``datasets``
-    writes it: ``num_bytes`` and ``dataset_size`` are the rows' size in memory (Arrow),
-    ``download_size`` the files'. ``licence`` is :func:`license_fields` (default: ``other``,
-    unnamed)."""
-    total = sum(n for (config, _), n in counts.items() if config == "pairs")
-    size = "n<1K" if total < 1000 else "1K<n<10K" if total < 10_000 else "10K<n<100K" if total < 100_000 else "100K<n<1M"
-    splits = {config: [s for c, s in counts if c == config] for config in CONFIGS}
-    return {
-        "pretty_name": pretty_name,
-        "language": ["zh", "en"],
+def card_data(features: dict, figures: dict[tuple[str, str], SplitFigures], pretty_name: str,
+              licence: dict[str, str] | None = None) -> DatasetCardData:
+    """The card's metadata; the figures are per ``(config, split)`` (:func:`folder_figures`).
+    As ``datasets`` writes them: ``num_bytes`` and ``dataset_size`` are the rows' size in
+    memory (Arrow), ``download_size`` the files'. ``licence`` is :func:`license_fields`
+    (default: ``other``, unnamed)."""
+    from huggingface_hub import DatasetCardData
+
+    splits = {config: [s for c, s in figures if c == config] for config in CONFIGS}
+    return DatasetCardData(
+        pretty_name=pretty_name,
+        language=["zh", "en"],
         **(licence or {"license": "other"}),
-        "multilinguality": ["translation"],
-        "task_categories": ["translation"],
-        "size_categories": [size],
-        "tags": ["alignment", "parallel-phrases", "chinese", "opencc"],
-        "configs": [
+        annotations_creators=["machine-generated"],  # the pairs, kinds and scores are the extractor's
+        language_creators=["found"],  # the text is the articles', as published
+        multilinguality=["translation"],
+        source_datasets=["original"],
+        task_categories=["translation"],
+        size_categories=[size_category(sum(figures[c, s].num_examples for c, s in figures if c == "pairs"))],
+        tags=["alignment", "parallel-phrases", "chinese", "opencc"],
+        configs=[
             {
                 "config_name": config,
                 "data_files": [{"split": s, "path": parquet_name(config, s)} for s in splits[config]],
                 **({"default": True} if config == "pairs" else {}),
             }
-            for config in CONFIGS
+            for config in CONFIGS if splits[config]
         ],
-        "dataset_info": [
+        dataset_info=[
             {
                 "config_name": config,
                 "features": features[config]._to_yaml_list(),
-                "splits": [{"name": s, "num_bytes": memory_bytes[config, s], "num_examples": counts[config, s]}
-                           for s in splits[config]],
-                "download_size": sum(file_bytes[config, s] for s in splits[config]),
-                "dataset_size": sum(memory_bytes[config, s] for s in splits[config]),
+                "splits": [{"name": s, "num_bytes": figures[config, s].num_bytes,
+                            "num_examples": figures[config, s].num_examples} for s in splits[config]],
+                "download_size": sum(figures[config, s].download_size for s in splits[config]),
+                "dataset_size": sum(figures[config, s].num_bytes for s in splits[config]),
             }
-            for config in CONFIGS
+            for config in CONFIGS if splits[config]
         ],
+    )
+
+
+def render_card(template_text: str, data: DatasetCardData, values: dict[str, str]) -> str:
+    """The card's text: ``data`` (a :class:`DatasetCardData`) as its YAML block, then the
+    template filled with ``values``; read back by :class:`DatasetCard`, so what is written
+    is what the Hub parses."""
+    from huggingface_hub import DatasetCard
+
+    body = Template(template_text).substitute(values)
+    return str(DatasetCard("---\n" + data.to_yaml(original_order=KEY_ORDER) + "\n---\n" + body))
+
+
+def write_card(folder: Path, template_text: str, values: dict[str, str], features: dict, pretty_name: str,
+               licence: dict[str, str] | None = None) -> None:
+    """Write ``folder/README.md`` once the parquet files are written: every count of the
+    card is read from them (``values`` holds the rest, :func:`card_values_for`)."""
+    figures = folder_figures(folder)
+    text = render_card(template_text, card_data(features, figures, pretty_name, licence),
+                       {**values, **counted_values(folder, figures)})
+    (folder / "README.md").write_text(text, encoding="utf-8")
+
+
+def counted_values(folder: Path, figures: dict[tuple[str, str], SplitFigures]) -> dict[str, str]:
+    """The template's counts, tables and sample row, from the parquet files of ``folder``."""
+    pairs = read_config(folder, "pairs") or []
+    documents = read_config(folder, "documents") or []
+    rows = {config: sum(f.num_examples for (c, _), f in figures.items() if c == config) for config in CONFIGS}
+    kinds = Counter(r["kind"] for r in pairs)
+    return {
+        **{f"n_{config}": str(n) for config, n in rows.items()},
+        "kind_table": "\n".join(f"| {k} | {n} |" for k, n in sorted(kinds.items())) or "| (none) | 0 |",
+        "doc_table": "\n".join(f"| {_md(d['doc_id'])} | {d['passages']} | {d['pairs']} |" for d in documents),
+        "per_doc_kind_table": per_doc_kind_table(pairs),
+        "metrics_table": metrics_table(pairs),
+        "sample_record": sample_record(pairs),
     }
+
+
+def sample_record(pair_rows: list[dict]) -> str:
+    """The first row of ``pairs`` as a JSON code block, fenced longer than any run of
+    backticks in it (an article's text cannot close the block)."""
+    if not pair_rows:
+        return "This build has no pairs."
+    text = json.dumps(pair_rows[0], ensure_ascii=False, indent=2)
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", text)), default=0))
+    return f"{fence}json\n{text}\n{fence}"
+
+
+def citation(pretty_name: str, version: str) -> str:
+    """A BibTeX entry for the dataset: its name and the align version that built it (no
+    date: the same build cites the same)."""
+    key = re.sub(r"[^a-z0-9]+", "_", pretty_name.lower()).strip("_")
+    title = pretty_name.replace("–", "--")  # BibTeX's en dash
+    return (f"@misc{{{key},\n"
+            f"  title        = {{{{{title}}}}},\n"
+            f"  howpublished = {{\\url{{https://huggingface.co/datasets/{HUB_ID}}}}},\n"
+            f"  note         = {{Built with align {version} from Chinese articles that quote English}}\n"
+            "}")
+
+
+def reproduce_line(raw_dir: Path, config: BuildConfig) -> str:
+    """How to rebuild the dataset: the command, the align version, the raw folder as given
+    to the build and the settings."""
+    return (f"Reproducible: `{config.command_line(raw_dir)}` with align {__version__}, on the same files in the "
+            f"raw folder `{shown_path(raw_dir)}` (settings `{config}`), rebuilds it byte for byte.")
 
 
 LICENSE_FILE = "LICENSE.md"
@@ -105,10 +184,6 @@ def licensing_section(report: BuildReport, document_rows: list[dict]) -> str:
         "review page (`report/index.html`, which shows whole articles) and `tokenizer/spm.model` (its "
         "vocabulary holds fragments of every passage) are not uploaded unless every document may be."
     )
-
-
-def render_card(template_text: str, meta: dict[str, Any], values: dict[str, str]) -> str:
-    return yaml_front_matter(meta) + Template(template_text).substitute(values)
 
 
 def _md(text: str | None) -> str:
@@ -178,8 +253,10 @@ def calibration_section(report: BuildReport) -> str:
     )
 
 
-def card_values_for(report: BuildReport, config: BuildConfig, pair_rows: list[dict],
+def card_values_for(report: BuildReport, config: BuildConfig, raw_dir: Path,
                     document_rows: list[dict] | None = None) -> dict[str, str]:
+    """The template's values that are not counts of the written files (those are
+    :func:`counted_values`'): the report's figures, the settings, the sections."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -190,8 +267,6 @@ def card_values_for(report: BuildReport, config: BuildConfig, pair_rows: list[di
     script_table = "\n".join(
         f"| {_md(d.doc_id)} | {d.variant} | {d.opencc_config or 'none (already Simplified)'} |" for d in built
     )
-    kind_table = "\n".join(f"| {k} | {n} |" for k, n in sorted(report.pair_kinds.items())) or "| (none) | 0 |"
-    doc_table = "\n".join(f"| {_md(d.doc_id)} | {d.passages} | {d.pairs} |" for d in built)
     source_table = "\n".join(
         f"| {_md(d.doc_id or d.path)} | `{d.sha256 or ''}` | {d.encoding or ''} | {d.status} |" for d in report.documents
     )
@@ -217,34 +292,26 @@ def card_values_for(report: BuildReport, config: BuildConfig, pair_rows: list[di
         "pretty_name": PRETTY_NAME,
         "align_version": __version__,
         "build_config": str(config),
-        "n_documents": str(len(built)),
-        "n_pairs": str(report.pairs),
-        "n_passages": str(report.passages),
+        "reproduce_line": reproduce_line(raw_dir, config),
+        "hub_id": HUB_ID,
+        "citation": citation(PRETTY_NAME, __version__),
         "opencc_backend": backend,
         "script_table": script_table,
-        "kind_table": kind_table,
-        "doc_table": doc_table,
         "source_table": source_table,
         "skipped_section": skipped_section,
         "gold_section": gold_section,
-        "metrics_table": metrics_table(pair_rows),
         "calibration_section": calibration_section(report),
         "heldout_section": heldout_section(),
         "chrf_signature": score.chrf_signature(),
         "spm_vocab": str(report.tokenizer_vocab),
-        "per_doc_kind_table": per_doc_kind_table(pair_rows),
-        "n_links": str(report.links),
-        "n_variants": str(report.variants),
-        "n_glossary": str(report.glossary),
         "links_section": links_section(report),
         "licensing_section": licensing_section(report, document_rows or []),
     }
 
 
 def links_section(report: BuildReport) -> str:
-    lines = [f"{report.links} English phrases of one document are linked to the span of another "
-             "document that translates them (`links` config; also in `pairs` with kind `linked`)."]
-    lines += [f"- {_md(note)}" for note in report.link_notes]
+    """The linker's notes and figures; the count of links is the template's (from the file)."""
+    lines = [f"- {_md(note)}" for note in report.link_notes]
     g = report.links_gold
     if g:
         lines.append(

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import BuildError
-from .card import dataset_card_meta, render_card
+from .card import write_card
 from .schema import CONFIGS, features_spec, parquet_name
 from .splits import SplitPlan
 
@@ -37,16 +37,14 @@ _WRITER_OPTIONS = dict(
 ROW_GROUP_ROWS = 50_000
 
 
-def write_parquet(rows: list[dict], features, path: Path) -> int:
-    """Write ``rows`` at once; fixed writer settings keep the bytes identical per build.
-    Returns the table's size in memory (Arrow), the card's ``num_bytes``."""
+def write_parquet(rows: list[dict], features, path: Path) -> None:
+    """Write ``rows`` at once; fixed writer settings keep the bytes identical per build."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     table = pa.Table.from_pylist(rows, schema=features.arrow_schema)
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(table, path, row_group_size=ROW_GROUP_ROWS, **_WRITER_OPTIONS)
-    return table.nbytes
 
 
 class StreamingParquet:
@@ -60,7 +58,6 @@ class StreamingParquet:
         self.writer = pq.ParquetWriter(path, self.schema, **_WRITER_OPTIONS)
         self.buffer: list[dict] = []
         self.rows = 0
-        self.nbytes = 0  # in memory (Arrow), summed over the row groups
 
     def add(self, rows: list[dict]) -> None:
         self.buffer.extend(rows)
@@ -73,7 +70,6 @@ class StreamingParquet:
         import pyarrow as pa
 
         table = pa.Table.from_pylist(rows, schema=self.schema)
-        self.nbytes += table.nbytes
         self.writer.write_table(table)
 
     def close(self) -> None:
@@ -130,11 +126,8 @@ class BuildWriter:
         build.
         """
         tmp = self.tmp
-        memory: dict[tuple[str, str], int] = {}  # (config, split) -> bytes in memory
-        counts: dict[tuple[str, str], int] = {}
-        for split, passages in self.passages.items():
+        for passages in self.passages.values():
             passages.close()
-            memory["passages", split], counts["passages", split] = passages.nbytes, passages.rows
         collection = {d["doc_id"]: d.get("collection") or "default" for d in tables.get("documents", [])}
         for config in CONFIGS:
             if config == "passages":
@@ -145,8 +138,7 @@ class BuildWriter:
                 split = self.splits.split_of(doc_id, collection.get(doc_id, "default")) if len(parts) > 1 else "train"
                 parts[split].append(row)
             for split, rows in parts.items():
-                memory[config, split] = write_parquet(rows, self.features[config], tmp / parquet_name(config, split))
-                counts[config, split] = len(rows)
+                write_parquet(rows, self.features[config], tmp / parquet_name(config, split))
         for rel, data in sorted((extra_files or {}).items()):
             target = tmp / rel
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -154,9 +146,7 @@ class BuildWriter:
         (tmp / "report.json").write_text(
             json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
-        files = {key: (tmp / parquet_name(*key)).stat().st_size for key in counts}
-        meta = dataset_card_meta(self.features, counts, pretty_name, memory, files, licence)
-        (tmp / "README.md").write_text(render_card(card_body, meta, card_values), encoding="utf-8")
+        write_card(tmp, card_body, card_values, self.features, pretty_name, licence)
         if finish is not None:
             finish(tmp)
         _fsync_tree(tmp)

@@ -1,0 +1,36 @@
+"""The figures the card gives of each written parquet file, read back from the file itself,
+so the card cannot say anything the files do not hold."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .load import split_files
+from .schema import CONFIGS
+
+
+@dataclass(frozen=True, slots=True)
+class SplitFigures:
+    """One ``(config, split)`` file: its rows, their size in memory (Arrow, as read back;
+    the card's ``num_bytes``) and the file's size (its ``download_size``)."""
+
+    num_examples: int
+    num_bytes: int
+    download_size: int
+
+
+def parquet_figures(path: Path) -> SplitFigures:
+    import pyarrow.parquet as pq
+
+    file = pq.ParquetFile(path)
+    # One row group at a time: the passages of a large build never sit in memory at once.
+    nbytes = sum(file.read_row_group(i).nbytes for i in range(file.num_row_groups))
+    return SplitFigures(file.metadata.num_rows, nbytes, Path(path).stat().st_size)
+
+
+def folder_figures(folder: Path) -> dict[tuple[str, str], SplitFigures]:
+    """``(config, split) -> figures`` of every parquet file in ``folder``, configs in
+    :data:`CONFIGS` order and splits in train, validation, test order."""
+    return {(config, split): parquet_figures(path)
+            for config in CONFIGS for split, path in split_files(folder, config).items()}
