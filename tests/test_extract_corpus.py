@@ -59,10 +59,11 @@ def test_shipped_model_holds_on_the_blind_test_part():
         negatives += neg
     r = row("test", results, scored, negatives)
     violated = int(r["negatives_emitted"].split("/")[0])
-    # Floors under the first measurement (test5_first_measurement.txt: P 0.928, R 0.748,
-    # boundary 0.951, negatives 18/354); the targets are higher and reported as missed.
-    assert r["precision"] >= 0.91 and r["recall"] >= 0.72 and r["boundary"] >= 0.93, r
-    assert violated <= 0.06 * negatives, r
+    # Floors under the sixth part's measurement without its studied source
+    # (test6_first_measurement.txt: P 0.896, R 0.714, boundary 0.919, negatives 42/764);
+    # the targets are higher and reported as missed.
+    assert r["precision"] >= 0.88 and r["recall"] >= 0.69 and r["boundary"] >= 0.90, r
+    assert violated <= 0.065 * negatives, r
     assert abs(r["mean_confidence"] - r["precision"]) <= 0.05, r
 
 
