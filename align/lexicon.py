@@ -26,7 +26,7 @@ from pathlib import Path
 from rapidfuzz.distance import Indel, LCSseq
 
 from .config import cache_root
-from .text import is_han
+from .text import HAN_RANGE, is_han
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ TRANSLIT_CHARS = frozenset(
 )
 NAME_JOINERS = frozenset("·•・‧-")
 # Taiwan text often joins a name with a full-width full stop (．), which normalization makes ".".
-_DOT_JOINED = re.compile(r"[\u3400-\u9fff]\.[\u3400-\u9fff]")
+_DOT_JOINED = re.compile(rf"[{HAN_RANGE}]\.[{HAN_RANGE}]")
 
 
 def has_name_joiner(zh: str) -> bool:

@@ -36,19 +36,17 @@ _END_PUNCT = tuple("。!?;…”’\")】")
 
 
 def _is_doubled(line: str) -> bool:
-    """A caption that scrapers repeat (alt text + caption): the line is ``x + x``. A long
-    paragraph pasted twice is still content."""
+    """A caption that scrapers repeat (alt text + caption): the line is ``x + x``."""
     n = len(line)
-    return 8 <= n <= MAX_FURNITURE_CHARS and n % 2 == 0 and line[: n // 2] == line[n // 2 :]
+    return n >= 8 and n % 2 == 0 and line[: n // 2] == line[n // 2 :]
 
 
 def classify_line(line: str, is_first: bool) -> str:
     if _BOILERPLATE.match(line) or _DATELINE.search(line):
         return "boilerplate"
-    # A credit closing a long paragraph ("…获得年度大奖。[图源:某社]") does not make it a caption.
-    if _CREDIT.search(line) and len(line) <= MAX_FURNITURE_CHARS:
-        return "boilerplate"
-    if _is_doubled(line):
+    # Captions and credits are short: a long paragraph that closes with a credit
+    # ("…获得年度大奖。[图源:某社]") or was pasted twice is still content.
+    if len(line) <= MAX_FURNITURE_CHARS and (_CREDIT.search(line) or _is_doubled(line)):
         return "boilerplate"
     if is_first:
         return "heading"
