@@ -156,6 +156,17 @@ def test_candidates_keep_brackets_and_quotes_whole(seeds):
     assert not any(t.count("(") != t.count(")") for t in texts)
 
 
+def test_a_run_without_sentence_ends_is_no_candidate(seeds):
+    # A scraped page that lost its punctuation: one "sentence" of 90,000 characters would
+    # be segmented and scored whole for every phrase (the linker ran out of memory on one).
+    _, passages, _, _ = seeds
+    p = next(p for p in passages[SEED_HK] if p.passage_id.endswith("/0123"))
+    long = dataclasses.replace(p, text=p.text + "很长的一行没有标点" * 10_000)
+    texts = {c.text for c in lk.candidate_spans(long)}
+    assert "永不言弃" in texts
+    assert all(len(t) <= lk.candidates.MAX_SPAN_CHARS for t in texts)
+
+
 def test_chrf_bound_is_an_upper_bound(seeds):
     _, passages, _, _ = seeds
     metric = CHRF(char_order=2, word_order=0, beta=1)

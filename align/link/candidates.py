@@ -10,6 +10,10 @@ from ..records import Passage
 from ..text import HAN
 
 MAX_CLAUSES = 2  # a candidate is a sentence or a run of at most this many clauses
+# A translated quote is a few sentences at most; a longer run without a sentence end (a
+# scraped page that lost its punctuation) is no candidate, and would cost its whole length
+# in every scorer.
+MAX_SPAN_CHARS = 600
 
 _SENTENCE_END = frozenset("。!?;…")
 _CLAUSE_END = frozenset(",、:,:;—")
@@ -35,7 +39,8 @@ class CandidateSpan:
 
 
 def candidate_spans(passage: Passage) -> list[CandidateSpan]:
-    """Sentences and runs of up to :data:`MAX_CLAUSES` clauses of one passage, deduplicated.
+    """Sentences and runs of up to :data:`MAX_CLAUSES` clauses of one passage (at most
+    :data:`MAX_SPAN_CHARS` long), deduplicated.
 
     Clause punctuation inside brackets and quotes does not split; a parenthesis right
     after a sentence (``“…。”(“Garbage in, garbage out.”)``) belongs to that sentence.
@@ -53,7 +58,7 @@ def candidate_spans(passage: Passage) -> list[CandidateSpan]:
     trimmed = {_trim(text, a, b) for a, b in spans}
     return [CandidateSpan(passage.doc_id, passage.passage_id, passage.norm_start + a, passage.norm_start + b,
                           text[a:b], text, a, (a, b) in sentences)
-            for a, b in sorted(trimmed) if b - a >= 2 and HAN.search(text[a:b])]
+            for a, b in sorted(trimmed) if 2 <= b - a <= MAX_SPAN_CHARS and HAN.search(text[a:b])]
 
 
 _PAIRS = {"(": ")", "“": "”", "‘": "’", "《": "》", "「": "」"}

@@ -57,6 +57,8 @@ def link_phrases(phrases: list[EnglishPhrase], docs: dict[str, NormalizedDocumen
     if not isinstance(impl, PhraseScorer):
         raise TypeError(f"scorer must be a name or a PhraseScorer, got {type(scorer).__name__}")
     cutoff = impl.threshold if threshold is None else threshold
+    if not phrases:
+        return []  # nothing to link: the targets' candidates need not be built
     by_doc = {d: [c for p in passages.get(d, []) if p.kind == "content" for c in candidate_spans(p)]
               for d in sorted(docs)}
     impl.prepare([c for d in sorted(by_doc) for c in by_doc[d]])
