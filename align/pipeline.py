@@ -133,6 +133,7 @@ class BuildRows:
     pairs: list[dict] = field(default_factory=list)
     documents: list[dict] = field(default_factory=list)
     cluster_pairs: list[PhrasePair] = field(default_factory=list)
+    cluster_mainland: list[str] = field(default_factory=list)  # each cluster pair's zh_mainland
     tokenizer_sample: score.TokenizerSample = field(default_factory=score.TokenizerSample)
 
     def add(self, result: ProcessedDocument, report: BuildReport) -> None:
@@ -140,11 +141,14 @@ class BuildRows:
         report.dropped.extend(r for r in result.rejections if r.confidence is not None)
         for r in result.rejections:
             report.rejections[r.reason] += 1
-        self.cluster_pairs.extend(pr for pr in pairs if pr.kind in CLUSTER_KINDS)
         self.tokenizer_sample.add(passages)
         variant = result.doc.variant
         for pr in pairs:
-            self.pairs.append(pair_row(pr, mainland_span(pr.zh_original, pr.zh, variant)))
+            mainland = mainland_span(pr.zh_original, pr.zh, variant)
+            self.pairs.append(pair_row(pr, mainland))
+            if pr.kind in CLUSTER_KINDS:
+                self.cluster_pairs.append(pr)
+                self.cluster_mainland.append(mainland)
             report.pair_kinds[pr.kind] += 1
         report.passages += len(passages)
         report.pairs += len(pairs)
@@ -205,7 +209,7 @@ def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None =
         report.cache_hits, report.cache_misses = cache.hits, cache.misses
         _check_built(report, raw_dir, config.strict)
         link_rows = _link(linker, rows, report, links_gold)
-        clusters = variant_clusters(rows.cluster_pairs)
+        clusters = variant_clusters(rows.cluster_pairs, rows.cluster_mainland)
         variant_rows = [variant_row(c) for c in clusters]
         glossary = glossary_rows(rows.pairs, clusters)
         report.links = len(link_rows)

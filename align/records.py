@@ -186,6 +186,7 @@ class Rendering:
     zh: str
     doc_ids: tuple[str, ...]
     count: int
+    zh_mainland: str = ""  # the same words in mainland vocabulary: regional forms share it
 
 
 @dataclass(frozen=True, slots=True)

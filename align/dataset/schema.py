@@ -78,7 +78,8 @@ def features_spec() -> dict[str, Any]:
                 "en": Value("string"),
                 "en_variants": Sequence(Value("string")),
                 "renderings": [
-                    {"zh": Value("string"), "doc_ids": Sequence(Value("string")), "count": Value("int64")}
+                    {"zh": Value("string"), "zh_mainland": Value("string"), "doc_ids": Sequence(Value("string")),
+                     "count": Value("int64")}
                 ],
             }
         ),
@@ -196,7 +197,8 @@ def variant_row(c: VariantCluster) -> dict:
     return {
         "en": c.en,
         "en_variants": list(c.en_variants),
-        "renderings": [{"zh": r.zh, "doc_ids": list(r.doc_ids), "count": r.count} for r in c.renderings],
+        "renderings": [{"zh": r.zh, "zh_mainland": r.zh_mainland or r.zh, "doc_ids": list(r.doc_ids), "count": r.count}
+                       for r in c.renderings],
     }
 
 
