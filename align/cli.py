@@ -115,7 +115,7 @@ def build(
     if cache:
         console.print(f"cache: {report.cache_hits} documents reused, {report.cache_misses} processed")
     if report.corrections:
-        console.print(report.corrections.summary())
+        console.print(report.corrections.summary(), soft_wrap=True)
     if report.gold:
         g = report.gold
         console.print(f"gold: precision {g.precision:.3f}, recall {g.recall:.3f}, "
