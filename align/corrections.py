@@ -104,10 +104,10 @@ class Corrections:
 
     source: str  # the file as the report names it
     verdicts: list[Verdict]
-    applied: Counter = field(default_factory=Counter)  # verdicts that matched, per verdict
-    restored: int = 0  # refused readings brought back by right or fix
-    _unmatched: dict[int, str] = field(default_factory=dict)  # line -> why
-    _seen: set[str] = field(default_factory=set)  # documents applied to
+    applied: Counter = field(default_factory=Counter, init=False)  # verdicts that matched, per verdict
+    restored: int = field(default=0, init=False)  # refused readings brought back by right or fix
+    _unmatched: dict[int, str] = field(default_factory=dict, init=False, repr=False)  # line -> why
+    _seen: set[str] = field(default_factory=set, init=False, repr=False)  # documents applied to
 
     @classmethod
     def load(cls, path: Path | str) -> Corrections:
