@@ -16,6 +16,7 @@ from pathlib import Path
 from . import score
 from .cache import DocumentCache, NoCache, open_cache
 from .config import BuildConfig
+from .corrections import Corrections
 from .dataset.card import LICENSE_FILE, PRETTY_NAME, card_template, card_values_for, license_fields, licensing_section
 from .dataset.glossary import glossary_rows
 from .dataset.schema import document_row, link_row, linked_pair_row, pair_row, passage_row, variant_row
@@ -71,9 +72,11 @@ def process_document(raw: RawDocument, meta: DocumentMeta, config: BuildConfig,
 def process_folder(raw_dir: Path, config: BuildConfig, model: PairModel,
                    manifest: dict[str, DocumentMeta] | None = None,
                    progress: Callable[[str], None] | None = None, cache: DocumentCache | NoCache | None = None,
-                   ) -> Iterator[ProcessedDocument | DocumentStatus]:
+                   corrections: Corrections | None = None) -> Iterator[ProcessedDocument | DocumentStatus]:
     """Every file of ``raw_dir`` through :func:`process_document`, one at a time, in path
-    order; with a ``cache``, through it (a document it holds is not processed again)."""
+    order; with a ``cache``, through it (a document it holds is not processed again); with
+    ``corrections``, their verdicts applied to each document's pairs after the cache (so a
+    changed corrections file never meets a stale entry)."""
     manifest = load_manifest(raw_dir) if manifest is None else manifest
     encodings = {rel: m.encoding for rel, m in manifest.items() if m.encoding}
     cache = cache or NoCache()
@@ -84,7 +87,8 @@ def process_folder(raw_dir: Path, config: BuildConfig, model: PairModel,
             yield DocumentStatus(item.path, None, "skipped", item.reason)
         else:
             meta = manifest.get(item.path, DocumentMeta())
-            yield cache.result(item, meta, partial(process_document, item, meta, config, model))
+            result = cache.result(item, meta, partial(process_document, item, meta, config, model))
+            yield corrections.apply(result) if corrections and isinstance(result, ProcessedDocument) else result
 
 
 def _threshold(config: BuildConfig, model: PairModel) -> float:
@@ -188,15 +192,16 @@ def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None =
     if not raw_dir.is_dir():
         raise InputError(f"{raw_dir}: no such folder")
     manifest = load_manifest(raw_dir)
-    # Gold files are read first: a bad one fails before any work.
+    # Gold and corrections files are read first: a bad one fails before any work.
     gold = load_gold(config.gold_path) if config.gold_path else None
     links_gold = load_link_gold(config.links_gold_path) if config.links_gold_path else None
+    corrections = Corrections.load(config.corrections_path) if config.corrections_path else None
     model = shipped_model()
     linker = _linker(config, raw_dir, manifest)
     report = BuildReport(min_confidence=_threshold(config, model))
     rows = BuildRows()
     with open_cache(config, out_dir) as cache, BuildWriter(out_dir, SplitPlan(config.splits)) as writer:
-        for result in process_folder(raw_dir, config, model, manifest, progress, cache):
+        for result in process_folder(raw_dir, config, model, manifest, progress, cache, corrections):
             if isinstance(result, DocumentStatus):
                 report.documents.append(result)
                 continue
@@ -207,6 +212,7 @@ def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None =
             rows.add(result, report)
             del result  # the document is the largest object of the loop: free it before the next
         report.cache_hits, report.cache_misses = cache.hits, cache.misses
+        report.corrections = corrections
         _check_built(report, raw_dir, config.strict)
         link_rows = _link(linker, rows, report, links_gold)
         clusters = variant_clusters(rows.cluster_pairs, rows.cluster_mainland)

@@ -40,6 +40,7 @@ def features_spec() -> dict[str, Any]:
                 "sp_tokens_zh": Value("int64"),
                 "length_ratio": Value("float64"),
                 "flags": Sequence(Value("string")),
+                "reviewed": Value("string"),
             }
         ),
         "links": Features(
@@ -136,6 +137,7 @@ def pair_row(p: PhrasePair, zh_mainland: str | None = None) -> dict:
         "context": p.context,
         "confidence": p.confidence,
         "flags": [],
+        "reviewed": p.reviewed,
     }
 
 
@@ -190,6 +192,7 @@ def linked_pair_row(lk: Link, zh_mainland: str | None = None) -> dict:
         "context": lk.zh,
         "confidence": round(min(max(lk.score, 0.0), 1.0), 4),
         "flags": [],
+        "reviewed": None,
     }
 
 
