@@ -52,7 +52,6 @@ DISAGREEMENT = 0.7
 # comes from passages that matter), and embeds a quarter of the clauses: 1,000 documents
 # link in 142 s instead of 386 s.
 FINE_PASSAGES = 12
-SPAN_ONLY = False
 
 
 @dataclass(slots=True)
@@ -203,39 +202,32 @@ def _phrase_key(ph: EnglishPhrase) -> tuple:
 
 
 def _search(r: _Ranked, impl: PhraseScorer, adjust, keep: int) -> list[tuple[int, float]]:
-    """The ``keep`` best passages by ``adjust(i, content)`` of their best candidate
-    (``adjust`` non-decreasing in the content), best first, each as the span it is cut to
-    (the best by that times the length prior) and its value.
+    """The best candidate of each of the ``keep`` best passages, best first, by
+    ``adjust(i, content * length prior)`` (``adjust`` non-decreasing in its value).
 
-    Branch and bound: candidates are visited by ``adjust(i, bound)``; the visit stops
+    Branch and bound: candidates are visited by the same of their bounds; the visit stops
     when no remaining bound can reach the ``keep``-th best passage.
     """
     if r.prior is None:
         r.prior = [_length_prior(r.phrase, c) for c in r.candidates]
     prior = r.prior
-    pv = [1.0] * len(prior) if SPAN_ONLY else prior
-    order = sorted(range(len(r.candidates)), key=lambda i: (-adjust(i, r.bounds[i] * pv[i]), i))
+    order = sorted(range(len(r.candidates)), key=lambda i: (-adjust(i, r.bounds[i] * prior[i]), i))
     best: dict[str, tuple[float, int]] = {}
-    span: dict[str, tuple[float, int]] = {}
     floor = 0.0
     for i in order:
-        bound = adjust(i, r.bounds[i] * pv[i])
+        bound = adjust(i, r.bounds[i] * prior[i])
         if bound <= 0 or (len(best) >= keep and bound < floor):
             break
         if i not in r.exact:
             r.exact[i] = impl.score(r.phrase, r.candidates[i])
-        final = adjust(i, r.exact[i][0] * pv[i])
+        final = adjust(i, r.exact[i][0] * prior[i])
         pid = r.candidates[i].passage_id
         if pid not in best or _better(final, i, *best[pid], r):
             best[pid] = (final, i)
-        if SPAN_ONLY:
-            cut = final * prior[i]
-            if pid not in span or _better(cut, i, *span[pid], r):
-                span[pid] = (cut, i)
         if len(best) >= keep:
             floor = sorted((f for f, _ in best.values()), reverse=True)[keep - 1]
-    ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], _tie(r, kv[1][1])))[:keep]
-    return [(span[pid][1] if SPAN_ONLY else i, f) for pid, (f, i) in ranked]
+    ranked = sorted(best.values(), key=lambda fi: (-fi[0], _tie(r, fi[1])))[:keep]
+    return [(i, f) for f, i in ranked]
 
 
 def _tie(r: _Ranked, i: int) -> tuple:
