@@ -72,10 +72,20 @@ class QuotePath:
         # out of order there).
         total = max(forward[n])
         self.anchors: list[int | None] = []
+        gains = []
         for q, opts in enumerate(options):
-            best = max(((self._before[q][s] + g + self._after[q][s], -p) for (p, g), s in zip(opts, index[q], strict=True)),
-                       default=(_NEG, 0))
-            self.anchors.append(-best[1] if best[0] >= total - 1e-9 else None)
+            best = max(((self._before[q][s] + g + self._after[q][s], -p, g)
+                        for (p, g), s in zip(opts, index[q], strict=True)), default=(_NEG, 0, 0.0))
+            on_path = best[0] >= total - 1e-9
+            self.anchors.append(-best[1] if on_path else None)
+            gains.append(max(0.0, best[2]) if on_path else 0.0)
+        self._gains = gains
+        self._total_gain = sum(gains)
+
+    def support(self, q: int) -> float:
+        """The total gain of the other quotes the best alignment takes in order: how much
+        order evidence there is for quote ``q`` (none in a target only it is placed in)."""
+        return self._total_gain - self._gains[q]
 
     def gap(self, q: int) -> tuple[int | None, int | None]:
         """The places of the nearest quotes before and after ``q`` that the best

@@ -30,6 +30,11 @@ logger = logging.getLogger(__name__)
 SKIP_GAIN = 0.2
 CROSSING = 0.4
 ORDER_WEIGHT = 0.5
+# Without other phrases placed in the target, the order value is ORDER_NEUTRAL; the
+# alignment's verdict outweighs it as the gain of the phrases it places there grows past
+# ORDER_PRIOR.
+ORDER_NEUTRAL = 0.5
+ORDER_PRIOR = 0.5
 ANCHOR_OPTIONS = 8  # passages per phrase and target document the alignment chooses from
 # Passages between a phrase's neighbours on the alignment that are scored for it (when
 # no more lie there), whether the short list holds them or not.
@@ -112,33 +117,43 @@ def link_phrases(phrases: list[EnglishPhrase], docs: dict[str, NormalizedDocumen
     # there, the order vouches for.
     order_of = {d: [(p.norm_start, p.norm_end, p.passage_id) for p in passages.get(d, [])
                     if p.passage_id in by_passage] for d in sorted(docs)}
-    grown = False
+    grown = set()
     for (_, target), (path, rows) in paths.items():
         for ph, q in rows.items():
             extra = [pid for pid in _between(order_of[target], *path.gap(q)) if pid not in fine[ph]]
             if extra:
                 fine[ph] |= set(extra)
-                cands = [c for pid in sorted(fine[ph]) for c in by_passage[pid] if c.doc_id == target]
-                ranked[ph][target] = _Ranked(ph, cands, impl.bounds(ph, cands))
-                grown = True
+                # Appended, so the candidates scored so far keep their places and scores.
+                r = ranked[ph][target]
+                cands = [c for pid in extra for c in by_passage[pid]]
+                r.candidates += cands
+                r.bounds += impl.bounds(ph, cands)
+                r.prior = None
+                grown.add((ph.doc_id, target))
     if grown:
-        paths = _align(ranked, impl)
+        paths.update(_align(ranked, impl, grown))
 
     # Pass 2: the content of each candidate, less what it costs the alignment.
     links = []
     for ph, per_doc in ranked.items():
-        pool: list[tuple[float, str, int, float]] = []
+        # (match, target, candidate, order value, taken in order beside other phrases)
+        pool: list[tuple[float, str, int, float, bool]] = []
         for d, r in per_doc.items():
             path, rows = paths[(ph.doc_id, d)]
 
-            def order(i: int, r: _Ranked = r, path=path, q: int = rows[ph]) -> float:
+            def fit(i: int, r: _Ranked = r, path=path, q: int = rows[ph]) -> float:
                 return 1.0 - path.cost(q, r.candidates[i].norm_start) / CROSSING
+
+            def order(i: int, fit=fit, support: float = path.support(rows[ph])) -> float:
+                # The alignment's verdict, weighed by how much of it there is: a target
+                # where no other phrase of the source is placed says nothing either way.
+                return (support * fit(i) + ORDER_PRIOR * ORDER_NEUTRAL) / (support + ORDER_PRIOR)
 
             def adjust(i: int, value: float, order=order) -> float:
                 return value * (1 - ORDER_WEIGHT * (1 - order(i)))
 
             for i, final in _search(r, impl, adjust, 2):
-                pool.append((final, d, i, order(i)))
+                pool.append((final, d, i, order(i), fit(i) > 0.99 and path.support(rows[ph]) > 0))
         link = _best_link(ph, pool, per_doc, docs, cutoff, impl)
         if link is not None:
             links.append(link)
@@ -146,14 +161,17 @@ def link_phrases(phrases: list[EnglishPhrase], docs: dict[str, NormalizedDocumen
     return links
 
 
-def _align(ranked: Mapping[EnglishPhrase, Mapping[str, _Ranked]], impl: PhraseScorer
+def _align(ranked: Mapping[EnglishPhrase, Mapping[str, _Ranked]], impl: PhraseScorer,
+           only: set[tuple[str, str]] | None = None
            ) -> dict[tuple[str, str], tuple[QuotePath, dict[EnglishPhrase, int]]]:
-    """Per (source, target) document: the alignment of the source's phrases (path.py),
-    each choosing among the best candidates of its :data:`ANCHOR_OPTIONS` best passages
-    there by content alone, and each phrase's row in it."""
+    """Per (source, target) document (those of ``only``, when given): the alignment of the
+    source's phrases (path.py), each choosing among the best candidates of its
+    :data:`ANCHOR_OPTIONS` best passages there by content alone, and each phrase's row in it."""
     options: dict[tuple[str, str], list[tuple[EnglishPhrase, list[tuple[int, float]]]]] = defaultdict(list)
     for ph, per_doc in ranked.items():
         for d, r in per_doc.items():
+            if only is not None and (ph.doc_id, d) not in only:
+                continue
             found = _search(r, impl, _as_is, ANCHOR_OPTIONS)
             options[(ph.doc_id, d)].append((ph, [(r.candidates[i].norm_start, f - SKIP_GAIN) for i, f in found]))
     return {key: (QuotePath([opts for _, opts in quotes], CROSSING), {ph: q for q, (ph, _) in enumerate(quotes)})
@@ -271,18 +289,18 @@ def _agreement(per_doc: Mapping[str, _Ranked], doc_id: str, passage_id: str, imp
     return sum(mine.get(name, 0.0) >= best.get(name, 0.0) for name in mine), len(mine)
 
 
-def _best_link(ph: EnglishPhrase, pool: list[tuple[float, str, int, float]],
+def _best_link(ph: EnglishPhrase, pool: list[tuple[float, str, int, float, bool]],
                per_doc: dict[str, _Ranked], docs: Mapping[str, NormalizedDocument],
                cutoff: float, impl: PhraseScorer) -> Link | None:
     if not pool:
         return None
     pool.sort(key=lambda x: (-x[0], x[1], _tie(per_doc[x[1]], x[2])))
-    final, d, i, order = pool[0]
+    final, d, i, order, in_order = pool[0]
     cand = per_doc[d].candidates[i]
-    runner = next((f for f, d2, j, _ in pool[1:]
+    runner = next((f for f, d2, j, *_ in pool[1:]
                    if (d2, per_doc[d2].candidates[j].passage_id) != (d, cand.passage_id)), 0.0)
     agreeing, views = _agreement(per_doc, d, cand.passage_id, impl)
-    agreeing += order > 0.99  # the alignment takes it in order (within 1 % of no cost)
+    agreeing += in_order
     agree = agreeing / (views + 1)
     decision = decision_score(final, runner, views + 1 - agreeing)
     if decision < cutoff:
