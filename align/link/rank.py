@@ -32,9 +32,10 @@ CROSSING = 0.4
 ORDER_WEIGHT = 0.5
 # Without other phrases placed in the target, the order value is ORDER_NEUTRAL; the
 # alignment's verdict outweighs it as the gain of the phrases it places there grows past
-# ORDER_PRIOR.
+# ORDER_PRIOR (small: the seeds' summary has four phrases with a counterpart, and two
+# of them already vouch for the third's place).
 ORDER_NEUTRAL = 0.5
-ORDER_PRIOR = 0.5
+ORDER_PRIOR = 0.1
 ANCHOR_OPTIONS = 8  # passages per phrase and target document the alignment chooses from
 # Passages between a phrase's neighbours on the alignment that are scored for it (when
 # no more lie there), whether the short list holds them or not.
