@@ -11,7 +11,8 @@ one, or abstains. A collection of any size
 is linked; the work grows with its text, not with phrases × candidates.
 
 Candidates are the sentences of content passages and every run of one or two clauses
-inside a sentence (brackets and quotes never split). No signal decides alone:
+inside a sentence (brackets and quotes never split, nor the enumeration comma 、). No
+signal decides alone:
 
 - ``chrf``: sacrebleu chrF (Popović, W15-3049) of the candidate's Chinese characters
   against the gloss (English or digits in the candidate are nothing a Chinese gloss
@@ -23,19 +24,26 @@ inside a sentence (brackets and quotes never split). No signal decides alone:
   (:func:`align.lexicon.gloss_words`, :func:`~align.lexicon.english_words`,
   :func:`~align.lexicon.words_match`), each English word weighed by how rare a
   rendering of it is among the target document's candidates;
-- ``order``: a summary quotes in roughly the order of the full text. The phrases of
-  one source document are placed in the target, in source order, where their total
-  content score is highest (a weighted increasing subsequence); a candidate then
-  scores by the share of the *other* phrases' places that lie on the same side of it
-  as in the source.
+- ``order``: a summary quotes in roughly the order of the full text. All the phrases of
+  one source document are aligned with each target at once (:mod:`.path`: a monotone
+  path over phrases × candidate places, Bertalign-style dynamic programming, that may
+  leave a phrase out or take it out of order at a cost); a candidate scores by what it
+  costs that alignment (1: it fits the other phrases' places, 0: the phrase must be
+  taken out of order there), weighed against a neutral 0.5 by how many other phrases
+  the alignment places in that target. The passages between a phrase's neighbours on
+  the alignment are scored for it too (Bertalign's second step).
 
 ``content = sqrt(chrf * dict)`` (the ``lexical`` scorer; without a gloss
 ``sqrt(NO_GLOSS_PRIOR) * dict``; the default ``use`` scorer averages it with the
-encoder's cosine) and ``match = content * (1 - ORDER_WEIGHT + ORDER_WEIGHT * order)``.
-The link's ``score`` is the decision (:func:`decision_score`): the match times its ratio
-to the runner-up, the best match of any other passage (LASER's margin criterion), capped
-at 3 and divided by 3. A link is made when it reaches the threshold; ``margin`` is the
-match minus the runner-up, and both are in ``signals`` (``match``, ``runner_up``).
+encoder's cosine); ``match = content * length * (1 - ORDER_WEIGHT * (1 - order))``, where
+``length`` weighs down a span much shorter than the English. The link's ``score`` is
+the decision (:func:`decision_score`): the match times its ratio to the runner-up, the
+best match of any other passage (LASER's margin criterion), capped at 3 and divided by
+3, times 0.7 for each piece of evidence that would not put the chosen passage first (the
+encoder's cosine alone, the lexical evidence alone, the alignment). A link is made when
+it reaches the threshold; ``margin`` is the match minus the runner-up, and ``signals``
+hold ``match``, ``runner_up``, ``agree`` (the share of that evidence that agrees) and
+``length``.
 
 Scorers are pluggable (:data:`SCORERS`, :func:`make_scorer`), like sacrebleu's
 ``METRICS``; ``sentence-transformers:<model>`` adds a multilingual embedding signal
@@ -43,8 +51,8 @@ Scorers are pluggable (:data:`SCORERS`, :func:`make_scorer`), like sacrebleu's
 
 One idea per module: :mod:`.phrases` (the English a document quotes), :mod:`.candidates`
 (the spans it may link to), :mod:`.retrieve` (the passages worth scoring), :mod:`.scorers`
-(how well a span renders a phrase),
-:mod:`.rank` (one link per phrase, or none), :mod:`.collection` (the documents of a
+(how well a span renders a phrase), :mod:`.path` (the alignment of a source's phrases
+with a target), :mod:`.rank` (one link per phrase, or none), :mod:`.collection` (the documents of a
 build, linked collection by collection). Variant clusters live in :mod:`align.variants`,
 gold links in :mod:`align.gold`, their evaluation in :mod:`align.evaluate`."""
 

@@ -1,5 +1,5 @@
-"""The spans of a target passage a phrase may link to: sentences and runs of clauses
-(brackets and quotes never split).
+"""The spans of a target passage a phrase may link to: windows of sentences and runs of
+clauses (brackets and quotes never split).
 """
 
 from __future__ import annotations
@@ -9,14 +9,23 @@ from dataclasses import dataclass, field
 from ..records import Passage
 from ..text import HAN
 
-MAX_CLAUSES = 2  # a candidate is a sentence or a run of at most this many clauses
+# A candidate is a window of up to MAX_SENTENCES consecutive sentences or of up to
+# MAX_CLAUSES consecutive clauses of one sentence, as Bertalign and Vecalign embed
+# overlapping windows. On the tuning collections (benchmarks/link_dev.py) windows of two
+# or three sentences, or of three clauses, ranked no more links first than single
+# sentences and two clauses, and separated right from wrong links less well (the linker
+# abstains on a long window around a short rendering less readily); they stay at 1 and 2.
+MAX_SENTENCES = 1
+MAX_CLAUSES = 2
 # A translated quote is a few sentences at most; a longer run without a sentence end (a
 # scraped page that lost its punctuation) is no candidate, and would cost its whole length
 # in every scorer.
 MAX_SPAN_CHARS = 600
 
 _SENTENCE_END = frozenset("。!?;…")
-_CLAUSE_END = frozenset(",、:,:;—")
+# Clause ends. Not the enumeration comma 、: it separates the items of a list, and a
+# quote of several words renders the list (相对临时性的、用后即抛的一次性实体), not one item.
+_CLAUSE_END = frozenset(",:,:;—")
 _CLOSERS = frozenset("”’)》」")
 _TRIM = " \t,、::,;;—。!?…“”‘’\"'()《》-·"
 
@@ -39,8 +48,8 @@ class CandidateSpan:
 
 
 def candidate_spans(passage: Passage) -> list[CandidateSpan]:
-    """Sentences and runs of up to :data:`MAX_CLAUSES` clauses of one passage (at most
-    :data:`MAX_SPAN_CHARS` long), deduplicated.
+    """Runs of up to :data:`MAX_SENTENCES` sentences and of up to :data:`MAX_CLAUSES`
+    clauses of one sentence of one passage (at most :data:`MAX_SPAN_CHARS` long), deduplicated.
 
     Clause punctuation inside brackets and quotes does not split; a parenthesis right
     after a sentence (``“…。”(“Garbage in, garbage out.”)``) belongs to that sentence.
@@ -48,9 +57,11 @@ def candidate_spans(passage: Passage) -> list[CandidateSpan]:
     text = passage.text
     spans: set[tuple[int, int]] = set()
     sentences: set[tuple[int, int]] = set()
-    for sa, sb in _sentences(text, passage.body_offset):
+    bounds = _sentences(text, passage.body_offset)
+    for k, (sa, sb) in enumerate(bounds):
         clauses = _clauses(text, sa, sb)
-        spans.add((sa, sb))
+        for _, end in bounds[k:k + MAX_SENTENCES]:
+            spans.add((sa, end))
         sentences.add(_trim(text, sa, sb))
         for i in range(len(clauses)):
             for j in range(i, min(len(clauses), i + MAX_CLAUSES)):
