@@ -18,6 +18,7 @@ from .gold import GoldPair, LinkGold
 from .records import Link, NormalizedDocument, Passage
 from .score import brier, reliability
 from .text import gold_key as key
+from .text import quote_key
 
 __all__ = ["EvalResult", "LinkedSpan", "accepted_chinese", "correct_flags", "evaluate", "evaluate_pairs", "key",
            "link_figures",
@@ -239,7 +240,7 @@ def link_figures(spans: list[LinkedSpan], gold: Mapping[tuple[str, str], LinkGol
     the documents ``doc_ids`` (judged by :func:`span_matches_gold`), and the links' score
     spread."""
     gold = {k: g for k, g in gold.items() if g.source_doc_id in doc_ids}
-    by_key = {(s.source_doc_id, key(s.en)): s for s in spans}
+    by_key = {(s.source_doc_id, quote_key(s.en)): s for s in spans}
     want_link = [g for g in gold.values() if g.label == "link"]
     right = sum(1 for g in want_link if g.key in by_key and span_matches_gold(
         by_key[g.key].doc_id, by_key[g.key].passage_id, by_key[g.key].passage_text, by_key[g.key].start,

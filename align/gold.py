@@ -15,7 +15,7 @@ from pathlib import Path
 from .corrections import Verdict, load_corrections
 from .errors import GoldError
 from .records import EnglishPhrase
-from .text import english_key
+from .text import quote_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +85,7 @@ class LinkGold:
 
     @property
     def key(self) -> tuple[str, str]:
-        return (self.source_doc_id, english_key(self.en))
+        return (self.source_doc_id, quote_key(self.en))
 
 
 def load_link_gold(path) -> dict[tuple[str, str], LinkGold]:
@@ -105,7 +105,7 @@ def load_link_gold(path) -> dict[tuple[str, str], LinkGold]:
 
 
 def gold_for(phrase: EnglishPhrase, gold: Mapping[tuple[str, str], LinkGold]) -> LinkGold | None:
-    return gold.get((phrase.doc_id, english_key(phrase.en)))
+    return gold.get((phrase.doc_id, quote_key(phrase.en)))
 
 
 def _json_lines(path: Path) -> list[tuple[int, str]]:

@@ -32,6 +32,13 @@ def english_key(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+def quote_key(text: str) -> str:
+    """A quoted phrase as gold names it: :func:`english_key` without the end mark a quoted
+    sentence may keep or drop ("Garbage in, garbage out." is the quote of gold's
+    "Garbage in, garbage out")."""
+    return english_key(text).rstrip(" .!?")
+
+
 _TAG = re.compile(r"<[^<>]+>")
 
 
