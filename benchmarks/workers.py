@@ -11,7 +11,8 @@ datatrove tasks and the merge of their shards), the part the workers share; the 
 (linking, scores, the files, the card, the review page) runs in one process whatever the
 number of workers. It prints each time, the speed-up of each against 1 worker of the same
 setting, the load average of the machine before and after each run (other programs using
-the cores slow the runs down), and checks that the outputs of every number of workers are
+the cores slow the runs down) and the CPU seconds of the per-document part, summed over the
+processes (what the workers cost beyond the one-process build, whatever the load), and checks that the outputs of every number of workers are
 byte-identical. It prints figures only; nothing is asserted about time.
 """
 
@@ -36,6 +37,15 @@ from throughput import generate  # noqa: E402  the same corpus as the throughput
 SETTINGS = {"default": {}, "no-link": {"link": False}}
 
 
+def _cpu_s() -> float:
+    """CPU seconds of this process and of its finished children (the datatrove workers,
+    once their pool is closed)."""
+    import resource
+
+    return sum(r.ru_utime + r.ru_stime for r in (resource.getrusage(resource.RUSAGE_SELF),
+                                                 resource.getrusage(resource.RUSAGE_CHILDREN)))
+
+
 def measure(corpus: Path, out: Path, workers: int, setting: str) -> dict:
     """In a fresh process: one timed build, and the time of its per-document part."""
     from contextlib import contextmanager
@@ -48,11 +58,12 @@ def measure(corpus: Path, out: Path, workers: int, setting: str) -> dict:
 
     @contextmanager
     def timed(*args, **kwargs):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu_s()
         with results(*args, **kwargs) as (stream, counts):
             def consumed():
                 yield from stream
                 timing["per_document_s"] = time.perf_counter() - start
+                timing["per_document_cpu_s"] = _cpu_s() - cpu
             yield consumed(), counts
 
     pipeline._results = timed  # where build looks it up
@@ -106,8 +117,8 @@ def main() -> None:
                 f"   output {'byte-identical' if _same(work / f'build-{setting}-{counts[0]}', out) else 'DIFFERENT'}"
             print(f"   {setting:8} {n} worker{'s' if n > 1 else ' '}  build {r['build_s']:6.1f} s "
                   f"(x{base['build_s'] / r['build_s']:.2f})   per-document {r['per_document_s']:6.1f} s "
-                  f"(x{base['per_document_s'] / r['per_document_s']:.2f})   rest {r['build_s'] - r['per_document_s']:6.1f} s"
-                  f"   load {load:.1f} -> {os.getloadavg()[0]:.1f}{same}")
+                  f"(x{base['per_document_s'] / r['per_document_s']:.2f}, CPU {r['per_document_cpu_s']:5.1f} s)   "
+                  f"rest {r['build_s'] - r['per_document_s']:6.1f} s   load {load:.1f} -> {os.getloadavg()[0]:.1f}{same}")
 
 
 if __name__ == "__main__":
