@@ -57,27 +57,19 @@ def inputs_key(raw_dir: Path, paths: list[Path], config: BuildConfig) -> str:
 class DocumentShards(PipelineStep):
     """One task's share of the raw folder through the per-document stages, into its shard.
 
-    ``cache_folder`` is the cache's folder (None: no cache); ``quiet`` turns datatrove's
-    console log off in the task's process (the build reports through its own report)."""
+    ``cache_folder`` is the cache's folder (None: no cache)."""
 
     name = "read, normalize, segment, extract"
     type = "align"
 
     def __init__(self, raw_dir: Path | str, shard_dir: Path | str, config: BuildConfig,
-                 cache_folder: Path | None = None, quiet: bool = False) -> None:
+                 cache_folder: Path | None = None) -> None:
         super().__init__()
         # Absolute: a task's process may start in another folder.
         self.raw_dir = Path(raw_dir).resolve()
         self.shard_dir = Path(shard_dir).resolve()
         self.config = config
         self.cache_folder = cache_folder
-        self.quiet = quiet
-
-    def __setstate__(self, state: dict) -> None:
-        # Called where a task unpickles its pipeline, before datatrove's first log line.
-        self.__dict__.update(state)
-        if self.quiet:
-            datatrove_logger.disable("datatrove")
 
     def run(self, data=None, rank: int = 0, world_size: int = 1):
         raw_dir, config = self.raw_dir, self.config
@@ -126,13 +118,16 @@ def run_local(raw_dir: Path, work_dir: Path, config: BuildConfig, cache_folder: 
     tasks = max(1, min(files, TASKS_PER_WORKER * config.workers))
     shard_dir = work_dir / "shards"
     executor = LocalPipelineExecutor(
-        [DocumentShards(raw_dir, shard_dir, config, cache_folder, quiet=True)],
+        [DocumentShards(raw_dir, shard_dir, config, cache_folder)],
         tasks=tasks, workers=min(config.workers, tasks), logging_dir=str(work_dir / "logs"),
         skip_completed=False,
-        # Not the default fork server: it outlives the build and gives every later pool the
-        # environment and working folder of the first one.
-        start_method="spawn",
+        # Forked from the build: the workers start with what it has loaded (the sentence
+        # encoder, when linking), its environment and folder, and datatrove's log off. A fork
+        # server (datatrove's default) outlives the build and would give every later pool the
+        # environment of the first; spawning runs the main script again in each worker.
+        start_method="fork",
     )
+    # datatrove logs every task on the console; the build reports through its own report.
     datatrove_logger.disable("datatrove")
     try:
         executor.run()

@@ -11,7 +11,8 @@ datatrove tasks and the merge of their shards), the part the workers share; the 
 (linking, scores, the files, the card, the review page) runs in one process whatever the
 number of workers. It prints each time, the speed-up of each against 1 worker of the same
 setting, the load average of the machine before and after each run (other programs using
-the cores slow the runs down) and the CPU seconds of the per-document part, summed over the
+the cores slow the runs down), the peak memory of the build's process and of a worker, and
+the CPU seconds of the per-document part, summed over the
 processes (what the workers cost beyond the one-process build, whatever the load), and checks that the outputs of every number of workers are
 byte-identical. It prints figures only; nothing is asserted about time.
 """
@@ -71,7 +72,12 @@ def measure(corpus: Path, out: Path, workers: int, setting: str) -> dict:
     start = time.perf_counter()
     report = pipeline.build(corpus, out, config)
     timing["build_s"] = time.perf_counter() - start
-    return {**timing, "documents": len(report.built), "pairs": report.pairs}
+    import resource
+
+    # ru_maxrss is in KB on Linux; of the children, the largest one's (a worker's).
+    rss = {who: resource.getrusage(getattr(resource, f"RUSAGE_{who.upper()}")).ru_maxrss / 1024
+           for who in ("self", "children")}
+    return {**timing, "documents": len(report.built), "pairs": report.pairs, "rss_mb": rss}
 
 
 def _same(a: Path, b: Path) -> bool:
@@ -115,10 +121,12 @@ def main() -> None:
             base = base or r
             same = "" if n == counts[0] else \
                 f"   output {'byte-identical' if _same(work / f'build-{setting}-{counts[0]}', out) else 'DIFFERENT'}"
+            worker_rss = f" (+ {r['rss_mb']['children']:.0f} MB per worker)" if n > 1 else ""
             print(f"   {setting:8} {n} worker{'s' if n > 1 else ' '}  build {r['build_s']:6.1f} s "
                   f"(x{base['build_s'] / r['build_s']:.2f})   per-document {r['per_document_s']:6.1f} s "
                   f"(x{base['per_document_s'] / r['per_document_s']:.2f}, CPU {r['per_document_cpu_s']:5.1f} s)   "
-                  f"rest {r['build_s'] - r['per_document_s']:6.1f} s   load {load:.1f} -> {os.getloadavg()[0]:.1f}{same}")
+                  f"rest {r['build_s'] - r['per_document_s']:6.1f} s   peak RSS {r['rss_mb']['self']:.0f} MB"
+                  f"{worker_rss}   load {load:.1f} -> {os.getloadavg()[0]:.1f}{same}")
 
 
 if __name__ == "__main__":
