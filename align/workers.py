@@ -33,15 +33,19 @@ from .config import BuildConfig
 from .errors import AlignError, BuildError
 from .manifest import CONTROL_FILES, load_manifest
 from .pair_model import shipped_model
-from .process import Result, process_file
+from .process import Result, process_document, process_file
 from .read import SkippedFile, document_paths, read_path
-from .records import DocumentMeta, ProcessedDocument
+from .records import DocumentMeta, ProcessedDocument, RawDocument
 from .records_json import raw_from_json, raw_to_json, result_from_json, result_to_json
 
 logger = logging.getLogger(__name__)
 
 SHARD_FORMAT = 1
 TASKS_PER_WORKER = 4  # more tasks than workers: a worker done early takes the next task
+# What the build's process runs through the per-document stages before it forks the
+# workers: their first document loads the dictionaries, jieba and the sentence encoder
+# (some 5 s of CPU), which the forked workers then share instead of loading once each.
+WARM_UP = "深度学习先驱杨立昆（Yann LeCun）说，开源（open source）才是前进方向。\n"
 
 
 def inputs_key(raw_dir: Path, paths: list[Path], config: BuildConfig) -> str:
@@ -129,6 +133,8 @@ def run_local(raw_dir: Path, work_dir: Path, config: BuildConfig, cache_folder: 
     )
     # datatrove logs every task on the console; the build reports through its own report.
     datatrove_logger.disable("datatrove")
+    warm_up = RawDocument("warm-up", "warm-up.txt", WARM_UP, "", "utf-8", len(WARM_UP.encode("utf-8")))
+    process_document(warm_up, DocumentMeta(), config, shipped_model())
     try:
         executor.run()
     except AlignError:
