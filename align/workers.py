@@ -1,8 +1,9 @@
 """Many cores: the per-document stages as a datatrove pipeline step, one shard per task.
 
 ``align build --workers N`` runs :class:`DocumentShards` on datatrove's
-``LocalPipelineExecutor``. Task ``r`` of ``T`` takes the files ``r, r + T, r + 2T, ...`` of
-the raw folder in path order (:func:`align.read.document_paths`), runs
+``LocalPipelineExecutor`` (:func:`run_local`), in workers forked from the build's process.
+Task ``r`` of ``T`` takes the files ``r, r + T, r + 2T, ...`` of the raw folder in path
+order (:func:`align.read.document_paths`), runs
 :func:`align.process.process_file` on each (through the cache of per-document results:
 SQLite in WAL mode, so the tasks read and fill it at once) and writes one JSON line per file
 to its own shard, ``shards/NNNNN.jsonl``: the file's index, the raw document and the result
@@ -21,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import heapq
 import json
-import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -37,8 +37,6 @@ from .process import Result, process_document, process_file
 from .read import SkippedFile, document_paths, read_path
 from .records import DocumentMeta, ProcessedDocument, RawDocument
 from .records_json import raw_from_json, raw_to_json, result_from_json, result_to_json
-
-logger = logging.getLogger(__name__)
 
 SHARD_FORMAT = 1
 TASKS_PER_WORKER = 4  # more tasks than workers: a worker done early takes the next task
@@ -125,16 +123,16 @@ def run_local(raw_dir: Path, work_dir: Path, config: BuildConfig, cache_folder: 
         [DocumentShards(raw_dir, shard_dir, config, cache_folder)],
         tasks=tasks, workers=min(config.workers, tasks), logging_dir=str(work_dir / "logs"),
         skip_completed=False,
-        # Forked from the build: the workers start with what it has loaded (the sentence
-        # encoder, when linking), its environment and folder, and datatrove's log off. A fork
+        # Forked from the build: the workers start with what it has loaded (WARM_UP), its
+        # environment and working folder, and datatrove's log off. A fork
         # server (datatrove's default) outlives the build and would give every later pool the
         # environment of the first; spawning runs the main script again in each worker.
         start_method="fork",
     )
-    # datatrove logs every task on the console; the build reports through its own report.
-    datatrove_logger.disable("datatrove")
     warm_up = RawDocument("warm-up", "warm-up.txt", WARM_UP, "", "utf-8", len(WARM_UP.encode("utf-8")))
     process_document(warm_up, DocumentMeta(), config, shipped_model())
+    # datatrove logs every task on the console; the build reports through its own report.
+    datatrove_logger.disable("datatrove")
     try:
         executor.run()
     except AlignError:
