@@ -1,6 +1,6 @@
 """``align build --workers N``: the build's time with 1 and more workers on the same corpus.
 
-    python benchmarks/workers.py [--mb 2] [--workers 1,2] [--settings default,no-link] [--workdir DIR]
+    python benchmarks/workers.py [--mb 6] [--workers 1,2] [--settings no-link,default] [--workdir DIR]
 
 It generates the corpus of benchmarks/throughput.py (runs of paragraphs of the dev corpora
 drawn with a fixed seed into documents of 5-40 KB), then builds it once per number of
@@ -9,12 +9,16 @@ results (``--no-cache``: every document is processed). It times the whole build 
 it, the per-document part (read, normalize, segment, extract: in the process, or in the
 datatrove tasks and the merge of their shards), the part the workers share; the rest
 (linking, scores, the files, the card, the review page) runs in one process whatever the
-number of workers. It prints each time, the speed-up of each against 1 worker of the same
-setting, the load average of the machine before and after each run (other programs using
-the cores slow the runs down), the peak memory of the build's process and of a worker, and
-the CPU seconds of the per-document part, summed over the
-processes (what the workers cost beyond the one-process build, whatever the load), and checks that the outputs of every number of workers are
-byte-identical. It prints figures only; nothing is asserted about time.
+number of workers.
+
+It prints first how much faster as many copies of a pure-Python loop as the most workers
+run side by side than one after another: the ceiling the machine offers at that moment.
+Then, for each run: the times, their speed-ups against 1 worker of the same setting, the
+CPU seconds of the per-document part summed over the processes (what the workers cost
+beyond the one-process build, whatever the load), the peak memory of the build's process
+and of a worker, and the load average before and after (other programs on the cores slow a
+run down); and whether the output is byte-identical to 1 worker's. It prints figures only;
+nothing is asserted about time.
 """
 
 from __future__ import annotations
@@ -36,6 +40,29 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from throughput import generate  # noqa: E402  the same corpus as the throughput benchmark
 
 SETTINGS = {"default": {}, "no-link": {"link": False}}
+
+
+def _spin(n: int = 30_000_000) -> int:
+    total = 0
+    for i in range(n):
+        total += i
+    return total
+
+
+def machine_ratio(processes: int) -> float:
+    """How much faster ``processes`` copies of a pure-Python loop run side by side than one
+    after another, now: the most any number of workers can gain on this machine at this
+    load (other programs on the cores bring it down)."""
+    from multiprocessing import get_context
+
+    start = time.perf_counter()
+    for _ in range(processes):
+        _spin()
+    alone = time.perf_counter() - start
+    start = time.perf_counter()
+    with get_context("fork").Pool(processes) as pool:
+        pool.map(_spin, [30_000_000] * processes)
+    return alone / (time.perf_counter() - start)
 
 
 def _cpu_s() -> float:
@@ -90,9 +117,9 @@ def _same(a: Path, b: Path) -> bool:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--mb", type=float, default=2, help="corpus size in MB")
+    ap.add_argument("--mb", type=float, default=6, help="corpus size in MB")
     ap.add_argument("--workers", default="1,2", help="numbers of workers, comma-separated; the first is the baseline")
-    ap.add_argument("--settings", default="default,no-link", help=f"build settings: {', '.join(SETTINGS)}")
+    ap.add_argument("--settings", default="no-link,default", help=f"build settings: {', '.join(SETTINGS)}")
     ap.add_argument("--workdir", type=Path, default=None, help="where to generate (default: a temporary folder)")
     ap.add_argument("--measure", nargs=4, help=argparse.SUPPRESS)  # the child process
     args = ap.parse_args()
@@ -108,6 +135,9 @@ def main() -> None:
     mb = sum(f.stat().st_size for f in files) / 1e6
     counts = [int(n) for n in args.workers.split(",")]
     print(f"== {mb:.1f} MB, {len(files)} files; {os.cpu_count()} cores; --no-cache")
+    most = max(counts)
+    print(f"   the machine now: {most} copies of a pure-Python loop side by side x{machine_ratio(most):.2f} "
+          f"(load {os.getloadavg()[0]:.1f})")
     for setting in args.settings.split(","):
         base = None
         for n in counts:
