@@ -28,8 +28,11 @@ MAX_ZH_WORDS = 10
 MAX_EN_WORDS = 12
 # Parts: (X, Y), (X / Y), (Long Name = LN); a colon only between English and the Chinese
 # gloss after it: (fixed mindset: 认为能力天生).
+# A gloss and the description after it: (阿尔法围棋: 一款围棋程序), (A data company: 一家公司).
+_GLOSS_COLON = re.compile(rf"(?<=[{HAN_RANGE}A-Za-z0-9)])\s*[:：]\s*(?=\S)")
 _SPLIT = re.compile(rf"\s*[,;，；、]\s*|\s+[/=]\s*|(?<=[A-Za-z0-9\u00c0-\u024f.)])\s*[:：]\s*(?=[{HAN_RANGE}“「《])")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_DELIMITED_STOP = frozenset("。!?;;\n()[]【】" + CODE_MARK)
 _CLAUSE = frozenset(",。;:!?、;:!?…()[]【】{}<>|/\n" + CODE_MARK)
 _ZH_EXTRA = frozenset("·•・‧-0123456789 .“”‘’#+")
 MAX_CHAR_STARTS = 8  # near the parenthesis every character may start a span: jieba glues names to the word before
@@ -77,7 +80,8 @@ def _trimmed(text: str, a: int, b: int) -> tuple[int, int]:
 
 
 def _parts(text: str, a: int, b: int) -> list[tuple[int, int]]:
-    """The whole ``[a, b)`` and its comma-separated parts, trimmed."""
+    """The whole ``[a, b)``, its comma-separated parts, and what comes before a colon that
+    opens a description (``环境、社会和治理: 一种投资理念``), each trimmed."""
     out = [_trimmed(text, a, b)]
     pos = a
     for m in _SPLIT.finditer(text, a, b):
@@ -85,6 +89,10 @@ def _parts(text: str, a: int, b: int) -> list[tuple[int, int]]:
         pos = m.end()
     if pos != a:
         out.append(_trimmed(text, pos, b))
+    gloss = _GLOSS_COLON.search(text, a, b)
+    if gloss and gloss.start() > a:
+        out.append(_trimmed(text, a, gloss.start()))
+        out.append(_trimmed(text, gloss.end(), b))
     return [(x, y) for x, y in dict.fromkeys(out) if y > x]
 
 
@@ -170,21 +178,30 @@ def _english(text: str, a: int, b: int) -> bool:
     return bool(_LATIN.search(s)) and not any(is_han(ch) for ch in s) and len(s.split()) <= MAX_EN_WORDS
 
 
-def zh_spans_before(text: str, k: int, floor: int) -> list[tuple[int, int, str]]:
-    """Chinese spans ending at ``k``: quoted inside, then word-boundary starts, short to long."""
+def zh_spans_before(text: str, k: int, floor: int, through_colon: bool = False) -> list[tuple[int, int, str]]:
+    """Chinese spans ending at ``k``: quoted inside, then word-boundary starts, short to long.
+    With ``through_colon`` (the English is a title with a subtitle, ``X: Y``) a span may
+    also reach back across one colon, to the start of its run."""
     out: list[tuple[int, int, str]] = []
     if k > floor and text[k - 1] in _OPENERS:
         closer = text[k - 1]
-        o = text.rfind(_OPENERS[closer], max(floor, k - MAX_ZH_CHARS - 2), k - 1)
+        o = text.rfind(_OPENERS[closer], max(floor, k - 2 * MAX_ZH_CHARS - 2), k - 1)
         inside = text[o + 1 : k - 1] if o >= 0 else ""
-        if o >= 0 and len(inside) > 0 and not any(ch in _CLAUSE and not (closer == "》" and ch == ":") for ch in inside):
+        # A title or a quotation is delimited: its commas and colons are its own, and a
+        # quoted sentence may end in its end mark.
+        if o >= 0 and len(inside) > 0 and not any(ch in _DELIMITED_STOP for ch in inside.rstrip("。!?")):
             out.append((o + 1, k - 1, "title(en)" if closer in "》〉" else "quote(en)"))
         end = k - 1
     else:
         end = k
     a = end
-    while a > floor and end - a < MAX_ZH_CHARS and text[a - 1] not in _CLAUSE and \
-            (is_han(text[a - 1]) or text[a - 1] in _ZH_EXTRA or text[a - 1].isascii() and text[a - 1].isalnum()):
+    colons = 1 if through_colon else 0
+    while a > floor and end - a < MAX_ZH_CHARS:
+        ch = text[a - 1]
+        if ch in ":：" and colons and a - 1 > floor and is_han(text[a - 2]) and a < end:
+            colons -= 1
+        elif ch in _CLAUSE or not (is_han(ch) or ch in _ZH_EXTRA or ch.isascii() and ch.isalnum()):
+            break
         a -= 1
     run = text[a:end]
     if not any(is_han(ch) for ch in run):
@@ -199,6 +216,9 @@ def zh_spans_before(text: str, k: int, floor: int) -> list[tuple[int, int, str]]
     if len(words) >= 2 and len(words[-1]) <= 2 and is_han(words[-1][0]):
         ends.append(end - len(words[-1]))
     starts = sorted(set(bounds[-MAX_ZH_WORDS:]) | set(range(max(a, end - MAX_CHAR_STARTS), end)), reverse=True)
+    if through_colon and colons == 0:
+        # The title's start: its first word (a section number before it is left out below).
+        starts += [x for x in bounds if x not in starts and text[x : x + 1].strip() and is_han(text[x])][:1]
     spans = []
     for y in ends:
         for s in starts:
@@ -274,10 +294,13 @@ def passage_candidates(passage: Passage, groups: list[tuple[int, int]]) -> list[
             left = text[k - 1]
         if has_latin and (is_han(left) or left in _OPENERS or latin_tail):
             zh_spans = zh_spans_before(text, k, floor)
-            n = len(zh_spans)
+            titled = zh_spans
+            if any(":" in text[ea:eb] for ea, eb in en_parts):
+                titled = zh_spans_before(text, k, floor, through_colon=True)
             for ea, eb in en_parts:
-                for rank, (za, zb, shape) in enumerate(zh_spans):
-                    out.append(Candidate(passage, (o, c), ea, eb, za, zb, shape, rank, n))
+                spans = titled if ":" in text[ea:eb] else zh_spans
+                for rank, (za, zb, shape) in enumerate(spans):
+                    out.append(Candidate(passage, (o, c), ea, eb, za, zb, shape, rank, len(spans)))
             listed = _listed_english(text, parts)
             if listed and not has_cjk:
                 for (ea, eb), spans in zip(listed, enumerated_zh_before(text, k, floor, len(listed)), strict=False):

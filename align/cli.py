@@ -70,6 +70,7 @@ def build(
     min_confidence: Annotated[float | None, typer.Option(help="Drop pairs whose confidence is below this probability (default: the model's, chosen for an expected precision of 0.95); dropped ones are listed in OUT/report.json.")] = None,
     splits: Annotated[str | None, typer.Option(help="Fractions for train,test or train,validation,test (e.g. 0.8,0.1,0.1), drawn per document (per collection when the manifest gives one), so no document feeds two splits. Default: one train split.")] = None,
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Reuse the per-document results of earlier builds kept in $ALIGN_CACHE_DIR (default ~/.cache/align); --no-cache neither reads nor writes it.")] = True,
+    corrections: Annotated[Path | None, typer.Option(help="Verdicts from the review page (corrections.jsonl): drop the pairs marked wrong, set the Chinese of those fixed, keep (or bring back) those marked right.")] = None,
     workers: Annotated[int, typer.Option(help="Processes for the per-document stages (read, normalize, segment, extract); more than 1 runs them as datatrove tasks (pip install 'align[workers]'). The output is the same.")] = 1,
 ) -> None:
     """Read RAW, extract the pairs and write the dataset to OUT."""
@@ -82,7 +83,7 @@ def build(
     config = BuildConfig(variant=variant, max_bytes=int(max_mb * 1024 * 1024), strict=strict,
                          min_confidence=min_confidence, link=link, link_scorer=link_scorer, link_threshold=link_threshold,
                          review=review, splits=_fractions(splits), cache=cache, workers=workers,
-                         gold_path=gold, links_gold_path=links_gold)
+                         gold_path=gold, links_gold_path=links_gold, corrections_path=corrections)
     errors = Console(stderr=True)
     if errors.is_terminal:
         # Progress only for a person watching; logs and pipes stay clean.
@@ -114,6 +115,8 @@ def build(
                   f"{report.passages} passages; {report.pairs} pairs ({kinds})")
     if cache:
         console.print(f"cache: {report.cache_hits} documents reused, {report.cache_misses} processed")
+    if report.corrections:
+        console.print(report.corrections.summary(), soft_wrap=True)
     if report.gold:
         g = report.gold
         console.print(f"gold: precision {g.precision:.3f}, recall {g.recall:.3f}, "
@@ -162,7 +165,7 @@ def normalize(
 
 @app.command("eval")
 def eval_(
-    gold: Annotated[Path, typer.Option(help="Gold pairs (JSON lines).")],
+    gold: Annotated[Path, typer.Option(help="Gold pairs (JSON lines), or a corrections.jsonl from the review page.")],
     build_dir: Annotated[Path, typer.Option("--build", help="Built dataset folder.")] = Path("build"),
     show: Annotated[int, typer.Option(help="List up to this many misses and extras.")] = 20,
     link_threshold: Annotated[float | None, typer.Option(help="Link only above this score (default: the scorer's, chosen on the tuning collections for precision 0.95).")] = None,

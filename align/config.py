@@ -15,11 +15,13 @@ from .errors import BuildError
 SCRIPT_VARIANTS = ("hk", "tw", "t", "s")
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 # The settings that do not change what one document's processing makes: they act before it
-# (max_bytes skips a file unread), after it (the corpus-wide steps, the checks) or on how
-# the build runs (cache, workers). Every other field keys the cache of per-document results, so a new
-# field invalidates it unless it is listed here.
+# (max_bytes skips a file unread), after it (the corpus-wide steps, the checks, the
+# corrections, applied to what the cache gives back) or on how the build runs (cache,
+# workers). Every other field keys the cache of per-document results, so a new field
+# invalidates it unless it is listed here.
 CORPUS_SETTINGS = frozenset({"max_bytes", "strict", "link", "link_scorer", "link_threshold",
-                             "review", "gold_path", "links_gold_path", "cache", "splits", "workers"})
+                             "review", "gold_path", "links_gold_path", "cache", "splits", "corrections_path",
+                             "workers"})
 
 
 def cache_root() -> Path:
@@ -62,6 +64,7 @@ class BuildConfig:
     links_gold_path: Path | None = None
     splits: tuple[float, ...] = ()  # train[, validation], test fractions; () keeps one train split
     cache: bool = True  # reuse per-document results kept in the user's cache folder (align.cache)
+    corrections_path: Path | None = None  # a review's verdicts (align.corrections)
     workers: int = 1  # processes for the per-document stages; more than 1 runs them on datatrove (align.workers)
 
     def __post_init__(self) -> None:
@@ -81,7 +84,7 @@ class BuildConfig:
             except ValueError as exc:
                 raise BuildError(f"--splits {','.join(f'{f:g}' for f in self.splits)}: {exc}") from None
             object.__setattr__(self, "splits", tuple(float(f) for f in self.splits))
-        for name in ("gold_path", "links_gold_path"):
+        for name in ("gold_path", "links_gold_path", "corrections_path"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, Path):
                 object.__setattr__(self, name, Path(value))
@@ -94,13 +97,14 @@ class BuildConfig:
     def __str__(self) -> str:
         """Every setting that shapes the output, as one line (gold files only score it;
         whether the cache was used and how many workers ran change nothing in the output, so
-        they are not named)."""
+        they are not named; a corrections file is named as :func:`shown_path` gives it)."""
         confidence = "model" if self.min_confidence is None else f"{self.min_confidence:g}"
         threshold = "" if self.link_threshold is None else f",threshold:{self.link_threshold:g}"
         link = f"{self.link_scorer}{threshold}" if self.link else "off"
         splits = f"|splits:{','.join(f'{f:g}' for f in self.splits)}" if self.splits else ""
+        corrections = f"|corrections:{shown_path(self.corrections_path)}" if self.corrections_path else ""
         return (f"from:{self.variant}|max-mb:{self.max_bytes / 1024 / 1024:g}|strict:{'yes' if self.strict else 'no'}|"
-                f"min-confidence:{confidence}|link:{link}|review:{'yes' if self.review else 'no'}{splits}")
+                f"min-confidence:{confidence}|link:{link}|review:{'yes' if self.review else 'no'}{splits}{corrections}")
 
     def command_line(self, raw_dir: Path) -> str:
         """The ``align build`` command that makes this build from ``raw_dir``: only the
@@ -126,7 +130,8 @@ class BuildConfig:
             options.append("--no-report")
         if self.splits:
             options += ["--splits", ",".join(f"{f:g}" for f in self.splits)]
-        for flag, path in (("--gold", self.gold_path), ("--links-gold", self.links_gold_path)):
+        for flag, path in (("--gold", self.gold_path), ("--links-gold", self.links_gold_path),
+                           ("--corrections", self.corrections_path)):
             if path is not None:
                 options += [flag, shown_path(path)]
         return shlex.join(["align", "build", *options])

@@ -102,7 +102,7 @@ BASE_FEATURES = (
     "first_word_log_freq", "left_word_log_freq", "left_char_joiner", "zh_has_joiner",
     "zh_is_headword", "zh_in_jieba", "left_extended_is_headword",
     "left_char_translit", "first_char_translit", "left_sound_gain", "left_sound_gain_cantonese",
-    "en_left_capital",
+    "en_left_capital", "en_abbreviates_part", "char_dict",
 )
 # Features compared across the readings of one English phrase: how far a reading is from
 # the best of its rivals says more about a boundary than the value alone.
@@ -212,7 +212,34 @@ def candidate_features(cand: Candidate, doc_text: str, zh_original: str,
         # Florence Nightingale(南丁格尔): a capitalized word just before the English says the
         # name may start earlier than this reading.
         float(bool(_CAPITAL_BEFORE.search(text, max(0, cand.en_a - 40), cand.en_a))),
+        # (Victory in Europe Day, VE Day): an abbreviation of another part of the parenthesis
+        # renders the same Chinese.
+        float(any(_abbreviates(en, part) for part in _PART_SPLIT.split(content) if part.strip() != en.strip())),
+        lx.char_coverage(zh, en_words),
     ]
+
+
+_PART_SPLIT = re.compile(r"\s*[,;，；、]\s*|\s+[/=]\s*")
+
+
+def _abbreviates(short: str, phrase: str) -> bool:
+    """Is the first word of ``short`` (two or more capitals: VE, MTTF, EO) made of the
+    initials of ``phrase``'s words, in order, starting with the first?"""
+    head = short.split()[0] if short.split() else ""
+    letters = [ch for ch in head if ch.isalpha()]
+    if len(letters) < 2 or sum(ch.isupper() for ch in letters) < 2:
+        return False
+    initials = [w[0].upper() for w in re.findall(r"[A-Za-z\u00c0-\u024f]+", phrase)]
+    if len(initials) < 2 or initials[0] != letters[0].upper():
+        return False
+    i = 0
+    for ch in letters:
+        while i < len(initials) and initials[i] != ch.upper():
+            i += 1
+        if i == len(initials):
+            return False
+        i += 1
+    return True
 
 
 def _left_sound_gain(left_word: str, zh: str, zh_original: str, en: str) -> tuple[float, float]:

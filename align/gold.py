@@ -1,7 +1,8 @@
 """Reading gold files: pairs (``gold.jsonl``) and links (``links.jsonl``), as records.
 
 A gold file a user passes that cannot be read or holds a bad row is a :class:`GoldError`
-naming the file and the line.
+naming the file and the line. A review page's ``corrections.jsonl`` is gold too
+(:func:`gold_from_corrections`): its first line having a ``verdict`` says which it is.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .corrections import Verdict, load_corrections
 from .errors import GoldError
 from .records import EnglishPhrase
 from .text import english_key
@@ -28,9 +30,12 @@ class GoldPair:
 
 
 def load_gold(path: Path) -> list[GoldPair]:
-    """Gold pairs of a ``gold.jsonl`` file, in file order."""
+    """Gold pairs of a ``gold.jsonl`` file (or of a corrections file), in file order."""
+    lines = _json_lines(path)
+    if lines and _is_corrections(lines[0][1]):
+        return gold_from_corrections(load_corrections(path))
     pairs = []
-    for lineno, line in _json_lines(path):
+    for lineno, line in lines:
         try:
             obj = json.loads(line)
             pairs.append(
@@ -46,6 +51,22 @@ def load_gold(path: Path) -> list[GoldPair]:
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise GoldError(f"{path}:{lineno}: expected a JSON object with doc_id and en ({exc})") from None
     return pairs
+
+
+def gold_from_corrections(verdicts: list[Verdict]) -> list[GoldPair]:
+    """A review's verdicts as gold: ``right`` a positive, ``fix`` a positive with the fixed
+    Chinese, ``wrong`` a negative (that English with that Chinese must not be emitted).
+    Kinds are not judged (a verdict gives none)."""
+    return [GoldPair(v.doc_id, "negative" if v.verdict == "wrong" else "positive", v.en,
+                     v.zh_fixed if v.verdict == "fix" else v.zh) for v in verdicts]
+
+
+def _is_corrections(line: str) -> bool:
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError:
+        return False
+    return isinstance(obj, dict) and "verdict" in obj
 
 
 @dataclass(frozen=True, slots=True)

@@ -241,6 +241,22 @@ def _gloss_covers(zh: str, en_words: tuple[str, ...]) -> bool:
     return any(words_match(g, w) for g in glosses for w in en_words)
 
 
+def char_coverage(zh: str, en_words: list[str]) -> float:
+    """Share of the Han characters of ``zh`` whose own gloss matches an English word: a
+    name the dictionary lacks may still be made of words it knows (山景城, Mountain View)."""
+    return _char_coverage(zh, tuple(en_words))
+
+
+@lru_cache(maxsize=65536)
+def _char_coverage(zh: str, en_words: tuple[str, ...]) -> float:
+    table = cedict()
+    han = [ch for ch in zh if "\u4e00" <= ch <= "\u9fff"]
+    if not han or not en_words:
+        return 0.0
+    hits = sum(1 for ch in han if any(words_match(g, w) for g in table.get(ch, ()) for w in en_words))
+    return hits / len(han)
+
+
 def gloss_initials(zh: str) -> frozenset[str]:
     return frozenset(g[0] for g in gloss_words(zh) if g)
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from . import score
 from .cache import cache_folder, open_cache
 from .config import BuildConfig
+from .corrections import Corrections
 from .dataset.card import LICENSE_FILE, PRETTY_NAME, card_template, card_values_for, license_fields, licensing_section
 from .dataset.glossary import glossary_rows
 from .dataset.schema import document_row, link_row, linked_pair_row, pair_row, passage_row, variant_row
@@ -92,6 +93,7 @@ class BuildRows:
     pairs: list[dict] = field(default_factory=list)
     documents: list[dict] = field(default_factory=list)
     cluster_pairs: list[PhrasePair] = field(default_factory=list)
+    cluster_mainland: list[str] = field(default_factory=list)  # each cluster pair's zh_mainland
     tokenizer_sample: score.TokenizerSample = field(default_factory=score.TokenizerSample)
 
     def add(self, result: ProcessedDocument, report: BuildReport) -> None:
@@ -99,11 +101,14 @@ class BuildRows:
         report.dropped.extend(r for r in result.rejections if r.confidence is not None)
         for r in result.rejections:
             report.rejections[r.reason] += 1
-        self.cluster_pairs.extend(pr for pr in pairs if pr.kind in CLUSTER_KINDS)
         self.tokenizer_sample.add(passages)
         variant = result.doc.variant
         for pr in pairs:
-            self.pairs.append(pair_row(pr, mainland_span(pr.zh_original, pr.zh, variant)))
+            mainland = mainland_span(pr.zh_original, pr.zh, variant)
+            self.pairs.append(pair_row(pr, mainland))
+            if pr.kind in CLUSTER_KINDS:
+                self.cluster_pairs.append(pr)
+                self.cluster_mainland.append(mainland)
             report.pair_kinds[pr.kind] += 1
         report.passages += len(passages)
         report.pairs += len(pairs)
@@ -146,9 +151,10 @@ def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None =
     if not raw_dir.is_dir():
         raise InputError(f"{raw_dir}: no such folder")
     manifest = load_manifest(raw_dir)
-    # Gold files are read first: a bad one fails before any work.
+    # Gold and corrections files are read first: a bad one fails before any work.
     gold = load_gold(config.gold_path) if config.gold_path else None
     links_gold = load_link_gold(config.links_gold_path) if config.links_gold_path else None
+    corrections = Corrections.load(config.corrections_path) if config.corrections_path else None
     model = shipped_model()
     linker = _linker(config, raw_dir, manifest)
     report = BuildReport(min_confidence=threshold(config, model))
@@ -156,6 +162,9 @@ def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None =
     with BuildWriter(out_dir, SplitPlan(config.splits)) as writer, \
             _results(raw_dir, out_dir, config, model, manifest, progress, shards) as (results, cache):
         for result in results:
+            if corrections and isinstance(result, ProcessedDocument):
+                # After the cache and the tasks: a changed corrections file never meets a stale result.
+                result = corrections.apply(result)
             if isinstance(result, DocumentStatus):
                 report.documents.append(result)
                 continue
@@ -166,9 +175,10 @@ def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None =
             rows.add(result, report)
             del result  # the document is the largest object of the loop: free it before the next
         report.cache_hits, report.cache_misses = cache.hits, cache.misses
+        report.corrections = corrections
         _check_built(report, raw_dir, config.strict)
         link_rows = _link(linker, rows, report, links_gold)
-        clusters = variant_clusters(rows.cluster_pairs)
+        clusters = variant_clusters(rows.cluster_pairs, rows.cluster_mainland)
         variant_rows = [variant_row(c) for c in clusters]
         glossary = glossary_rows(rows.pairs, clusters)
         report.links = len(link_rows)

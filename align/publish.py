@@ -11,8 +11,8 @@ document:
   ``text_original`` is still exactly the original file's ``[start:end]``, the promise the
   schema makes); other passages are left out. Offsets everywhere stay offsets into the
   original file, as the card says.
-- ``report.json`` leaves out the dropped readings and gold misses whose text is not in
-  those sentences.
+- ``report.json`` leaves out the dropped readings, gold misses and unmatched review
+  verdicts whose text is not in those sentences.
 - ``report/`` (the review page shows whole articles) and ``tokenizer/spm.model`` (its
   vocabulary holds fragments of every passage) are held back.
 
@@ -214,22 +214,25 @@ def _rewrite_card(path: Path, figures: dict[str, tuple[int, SplitFigures]]) -> N
 
 def _rewrite_report(path: Path, restricted: dict[str, str], kept_text: dict[str, list[str]],
                     plan: PublishPlan) -> None:
-    """Leave out the dropped readings and gold misses whose English or Chinese is not in the
-    published sentences of their (restricted) document."""
+    """Leave out the dropped readings, gold misses and unmatched review verdicts whose
+    English or Chinese is not in the published sentences of their (restricted) document."""
     if not path.is_file():
         return
     report = _read_json(path)
     left_out = 0
-    for key in ("dropped_below_min_confidence", "gold_misses"):
-        entries = report.get(key) or []
+    corrections = report.get("corrections") if isinstance(report.get("corrections"), dict) else {}
+    for holder, key in ((report, "dropped_below_min_confidence"), (report, "gold_misses"),
+                        (corrections, "unmatched")):
+        entries = holder.get(key) or []
         keep = [e for e in entries if e.get("doc_id") not in restricted
-                or all(any(s and s in t for t in kept_text[e["doc_id"]]) for s in (e.get("en"), e.get("zh")) if s)]
+                or all(any(s and s in t for t in kept_text[e["doc_id"]])
+                       for s in (e.get("en"), e.get("zh"), e.get("zh_fixed")) if s)]
         left_out += len(entries) - len(keep)
-        if key in report:
-            report[key] = keep
+        if key in holder:
+            holder[key] = keep
     if left_out:
-        plan.held_back.append(f"report.json: {left_out} dropped reading(s) and gold miss(es) left out "
-                              "(their text is outside the published sentences)")
+        plan.held_back.append(f"report.json: {left_out} dropped reading(s), gold miss(es) and unmatched "
+                              "verdict(s) left out (their text is outside the published sentences)")
     path.write_text(json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 

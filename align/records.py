@@ -89,6 +89,7 @@ class PhrasePair:
     confidence: float
     shape: str  # zh(en), en(zh), "zh"(en), zh en ...
     signals: tuple[tuple[str, float], ...] = ()
+    reviewed: str | None = None  # a person's verdict (right or fix, align.corrections); None: unreviewed
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +187,7 @@ class Rendering:
     zh: str
     doc_ids: tuple[str, ...]
     count: int
+    zh_mainland: str = ""  # the same words in mainland vocabulary: regional forms share it
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +216,7 @@ class BuildReport:
     link_notes: list[str] = field(default_factory=list)
     min_confidence: float = 0.0
     dropped: list = field(default_factory=list)  # readings below min_confidence (Rejection)
+    corrections: Any = None  # align.corrections.Corrections, when a corrections file was given
     # Documents reused from and computed into the cache of per-document results: not in
     # as_dict(), since report.json is the same either way.
     cache_hits: int = 0
@@ -252,6 +255,7 @@ class BuildReport:
                 {"doc_id": d, "en": e, "zh": z} for d, e, z in (self.gold.extras if self.gold else [])
             ],
             "calibration": self.calibration,
+            "corrections": self.corrections.as_dict() if self.corrections else None,
             "links": {"count": self.links, "gold": self.links_gold, "notes": self.link_notes},
             "variants": self.variants,
             "tokenizer_vocab_size": self.tokenizer_vocab,

@@ -47,7 +47,7 @@ PASSAGE_FIELDS = (
 PAIR_FIELDS = (
     ("doc_id", _STR), ("passage_id", _STR), ("en", _STR), ("zh", _STR), ("zh_original", _STR), ("kind", _STR),
     ("start", _INT), ("end", _INT), ("en_start", _INT), ("en_end", _INT), ("context", _STR),
-    ("confidence", _FLOAT), ("shape", _STR), ("signals", "signals"),
+    ("confidence", _FLOAT), ("shape", _STR), ("signals", "signals"), ("reviewed", _OPT_STR),
 )
 REJECTION_FIELDS = (
     ("doc_id", _STR), ("passage_id", _STR), ("text", _STR), ("reason", _STR), ("en", _OPT_STR), ("zh", _OPT_STR),

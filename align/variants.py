@@ -14,8 +14,12 @@ CLUSTER_KINDS = frozenset({"name", "term", "acronym", "title"})
 MAX_SURNAME_EDITS = 2
 
 
-def variant_clusters(pairs: list[PhrasePair]) -> list[VariantCluster]:
+def variant_clusters(pairs: list[PhrasePair], mainland: list[str] | None = None) -> list[VariantCluster]:
     """English names and terms with every Chinese rendering and the documents using each.
+
+    ``mainland`` gives each pair's Chinese in mainland vocabulary (``zh_mainland``, default
+    ``zh``): a rendering carries it, and the renderings that share it (记忆体 from Taiwan,
+    内存 from the mainland) are listed together, the most used first.
 
     Spellings join one cluster when they are equal ignoring case, space and
     apostrophes; when they share the first name and the last names are within
@@ -23,11 +27,13 @@ def variant_clusters(pairs: list[PhrasePair]) -> list[VariantCluster]:
     word prefix (Priscilla / Priscilla Chan) and the prefix fits only one longer name.
     Only clusters with two renderings or two spellings are returned, sorted by name.
     """
-    usable = [p for p in pairs if p.kind in CLUSTER_KINDS and p.en.strip() and p.zh.strip()]
-    spelling_of = _join_spellings(sorted({_name_key(p.en.strip()) for p in usable}))
-    groups: dict[str, list[PhrasePair]] = defaultdict(list)
-    for p in usable:
-        groups[spelling_of[_name_key(p.en.strip())]].append(p)
+    mainland = [p.zh for p in pairs] if mainland is None else mainland
+    usable = [(p, m or p.zh) for p, m in zip(pairs, mainland, strict=True)
+              if p.kind in CLUSTER_KINDS and p.en.strip() and p.zh.strip()]
+    spelling_of = _join_spellings(sorted({_name_key(p.en.strip()) for p, _ in usable}))
+    groups: dict[str, list[tuple[PhrasePair, str]]] = defaultdict(list)
+    for p, m in usable:
+        groups[spelling_of[_name_key(p.en.strip())]].append((p, m))
     clusters = [c for c in map(_cluster, groups.values()) if c is not None]
     clusters.sort(key=lambda c: (c.en.casefold(), c.en))
     return clusters
@@ -76,20 +82,27 @@ def _join_spellings(keys: list[str]) -> dict[str, str]:
     return {k: find(k) for k in keys}
 
 
-def _cluster(members: list[PhrasePair]) -> VariantCluster | None:
-    """The cluster of one group of pairs, or None when it has one spelling and one rendering."""
-    spelled = Counter(p.en.strip() for p in members)
+def _cluster(members: list[tuple[PhrasePair, str]]) -> VariantCluster | None:
+    """The cluster of one group of (pair, mainland Chinese), or None when it has one
+    spelling and one rendering."""
+    spelled = Counter(p.en.strip() for p, _ in members)
     by_zh: dict[str, set[str]] = defaultdict(set)
     counts: Counter = Counter()
-    for p in members:
+    mainland_votes: dict[str, Counter] = defaultdict(Counter)
+    for p, m in members:
         by_zh[p.zh].add(p.doc_id)
         counts[p.zh] += 1
+        mainland_votes[p.zh][m] += 1
     if len(by_zh) < 2 and len(spelled) < 2:
         return None
     canonical = min(spelled.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[0]
+    mainland_of = {zh: min(v, key=lambda m: (-v[m], m)) for zh, v in mainland_votes.items()}
+    per_mainland: Counter = Counter()
+    for zh, n in counts.items():
+        per_mainland[mainland_of[zh]] += n
     renderings = tuple(
-        Rendering(zh=zh, doc_ids=tuple(sorted(by_zh[zh])), count=counts[zh])
-        for zh in sorted(by_zh, key=lambda z: (-counts[z], z))
+        Rendering(zh=zh, doc_ids=tuple(sorted(by_zh[zh])), count=counts[zh], zh_mainland=mainland_of[zh])
+        for zh in sorted(by_zh, key=lambda z: (-per_mainland[mainland_of[z]], mainland_of[z], -counts[z], z))
     )
     return VariantCluster(en=canonical, en_variants=tuple(sorted(spelled)), renderings=renderings)
 

@@ -1,4 +1,4 @@
-"""Headless Debian Chromium for the review page's tests (a browser download cannot work here)."""
+"""Headless Debian Chromium for the review page's tests (paths given explicitly: no driver or browser is fetched)."""
 
 from pathlib import Path
 
@@ -28,8 +28,9 @@ def browser_missing() -> str | None:
 needs_browser = pytest.mark.skipif(browser_missing() is not None, reason=str(browser_missing()))
 
 
-def open_browser(profile_dir: Path):
-    """Headless Chromium with the console log kept and alerts left open for the test to see."""
+def open_browser(profile_dir: Path, downloads: Path | None = None):
+    """Headless Chromium with the console log kept and alerts left open for the test to see;
+    with ``downloads``, files the page downloads land there without asking."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -41,7 +42,14 @@ def open_browser(profile_dir: Path):
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     # "ignore" leaves an alert open, so a test can find it instead of Selenium closing it.
     options.unhandled_prompt_behavior = "ignore"
-    return webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
+    if downloads is not None:
+        options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                                  "download.prompt_for_download": False})
+    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
+    if downloads is not None:
+        # Headless Chromium may ignore the profile preference: say it again over CDP.
+        driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    return driver
 
 
 def severe_entries(driver) -> list[dict]:

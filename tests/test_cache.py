@@ -128,6 +128,29 @@ def test_a_damaged_payload_is_refused_not_misread(damage):
 
 
 # -- builds -----------------------------------------------------------------------------------
+def test_a_changed_corrections_file_never_meets_a_stale_entry(small_raw, tmp_path):
+    from align.dataset.load import read_config
+
+    verdicts = tmp_path / "corrections.jsonl"
+    verdicts.write_text(json.dumps({"doc_id": SEED_FORTUNE, "en": "Nvidia", "zh": "英伟达", "verdict": "wrong",
+                                    "zh_fixed": None}, ensure_ascii=False) + "\n", encoding="utf-8")
+    first = build(small_raw, tmp_path / "first", corrections_path=verdicts, **FAST)
+    report = json.loads((tmp_path / "first" / "report.json").read_text(encoding="utf-8"))
+    # The file by name only: an absolute path would name the machine.
+    assert report["corrections"] == {"file": "corrections.jsonl", "verdicts": 1, "restored": 0, "unmatched": [],
+                                     "applied": {"right": 0, "wrong": 1, "fix": 0}}
+    assert report["rejected_candidates"]["marked wrong in review"] == 1
+    assert not any(r["translation"]["en"] == "Nvidia" for r in read_config(tmp_path / "first", "pairs"))
+    # The next review round says otherwise: the cache serves every document, the new verdicts apply.
+    verdicts.write_text(json.dumps({"doc_id": SEED_FORTUNE, "en": "AGI", "zh": "人工通用智能", "verdict": "right",
+                                    "zh_fixed": None}, ensure_ascii=False) + "\n", encoding="utf-8")
+    second = build(small_raw, tmp_path / "second", corrections_path=verdicts, **FAST)
+    assert (second.cache_hits, second.cache_misses) == (first.cache_misses, 0)
+    pairs = read_config(tmp_path / "second", "pairs")
+    reviewed = {r["translation"]["en"]: r["reviewed"] for r in pairs if r["translation"]["en"] in ("Nvidia", "AGI")}
+    assert reviewed == {"Nvidia": None, "AGI": "right"}
+
+
 def test_warm_rebuild_of_the_seeds_is_byte_identical_to_a_clean_build(built, tmp_path):
     clean, _ = built
     # The cache is warmed by a build without linking or review page: those do not key it.

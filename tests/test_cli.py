@@ -1,5 +1,6 @@
 """The CLI through typer's runner: exit codes and the lines users read."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -61,9 +62,13 @@ def test_unknown_link_scorer_fails_up_front_in_one_line(small_raw, tmp_path):
     (["--links-gold", "{tmp}/links.jsonl"],
      "GoldError: {tmp}/links.jsonl:1: expected a JSON gold row with source_doc_id, en, label (missing 'label')"),
     (["--links-gold", "{tmp}/missing.jsonl"], "GoldError: {tmp}/missing.jsonl: cannot be read (No such file or directory)"),
+    (["--corrections", "{tmp}/corrections.jsonl"],
+     "InputError: {tmp}/corrections.jsonl:1: expected verdict right, wrong or fix, got 'ok'"),
 ])
 def test_bad_build_options_are_one_line_naming_the_option_or_file(small_raw, tmp_path, args, line):
     (tmp_path / "links.jsonl").write_text('{"source_doc_id": "a", "en": "x"}\n', encoding="utf-8")
+    (tmp_path / "corrections.jsonl").write_text('{"doc_id": "a", "en": "x", "zh": "y", "verdict": "ok"}\n',
+                                                encoding="utf-8")
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
     result = runner.invoke(app, ["build", "--raw", str(small_raw), "--out", str(tmp_path / "out"), *args])
     assert result.exit_code == 1
@@ -120,6 +125,53 @@ def test_eval_prints_the_figures(built):
     scores = sorted(r["score"] for r in read_config(out, "links"))
     spread = f"{scores[0]:.4f} / {scores[len(scores) // 2]:.4f} / {scores[-1]:.4f}" if scores else "none"
     assert f"linked scores       {spread}" in result.output
+
+
+def _write_verdicts(path, *verdicts):
+    path.write_text("".join(json.dumps(v, ensure_ascii=False) + "\n" for v in verdicts), encoding="utf-8")
+    return path
+
+
+def test_build_with_corrections_says_what_it_applied_and_eval_takes_them_as_gold(small_raw, tmp_path):
+    verdicts = _write_verdicts(
+        tmp_path / "corrections.jsonl",
+        {"doc_id": SEED_FORTUNE, "en": "Nvidia", "zh": "英伟达", "verdict": "wrong", "zh_fixed": None},
+        {"doc_id": SEED_FORTUNE, "en": "AGI", "zh": "人工通用智能", "verdict": "right", "zh_fixed": None},
+        {"doc_id": SEED_HK, "en": "Chris Cox", "zh": "基斯·西蒙确斯", "verdict": "fix", "zh_fixed": "西蒙确斯"},
+    )
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["build", "--raw", str(small_raw), "--out", str(out), "--corrections", str(verdicts),
+                                 "--no-report"])
+    assert result.exit_code == 0, result.output
+    # 000 is not in this raw folder: its verdict is reported, not lost.
+    assert ("corrections: 2 of 3 verdicts applied (right 1, wrong 1, fix 0; 1 restored from below the threshold), "
+            "1 matched nothing") in result.output.splitlines()
+    pairs = {(r["translation"]["en"], r["translation"]["zh"]): r for r in read_config(out, "pairs")}
+    assert ("Nvidia", "英伟达") not in pairs and pairs[("AGI", "人工通用智能")]["reviewed"] == "right"
+    result = runner.invoke(app, ["eval", "--gold", str(verdicts), "--build", str(out)])
+    assert result.exit_code == 0, result.output
+    # Gold of the documents built: AGI (right) found, Nvidia (wrong) a negative not emitted.
+    assert "gold pairs          1" in result.output and "recall              1.0000" in result.output
+    assert "negatives violated  0" in result.output
+
+
+def test_eval_takes_a_corrections_file_as_gold(built, tmp_path):
+    out, _ = built
+    verdicts = _write_verdicts(
+        tmp_path / "corrections.jsonl",
+        {"doc_id": SEED_FORTUNE, "en": "Yann LeCun", "zh": "杨立昆", "verdict": "right", "zh_fixed": None},
+        {"doc_id": SEED_FORTUNE, "en": "Nvidia", "zh": "英伟达", "verdict": "wrong", "zh_fixed": None},
+        {"doc_id": SEED_HK, "en": "Chris Cox", "zh": "基斯·西蒙确斯", "verdict": "fix", "zh_fixed": "西蒙确斯"},
+    )
+    result = runner.invoke(app, ["eval", "--gold", str(verdicts), "--build", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    # The uncorrected build: right is found, the fix is missed (the old span is a boundary
+    # error) and the pair marked wrong is a negative it emits.
+    assert "gold pairs          2" in lines and "recall              0.5000" in lines
+    assert "negatives violated  1" in lines
+    assert f"miss   {SEED_HK}  Chris Cox -> 西蒙确斯" in lines
+    assert f"bound  {SEED_HK}  Chris Cox -> 基斯·西蒙确斯 (gold 西蒙确斯)" in lines
 
 
 def test_push_dry_run_lists_the_files_and_what_is_held_back(built):

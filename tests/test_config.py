@@ -34,13 +34,20 @@ def test_str_names_every_setting_that_shapes_the_output():
     assert str(BuildConfig()) == "from:auto|max-mb:256|strict:no|min-confidence:model|link:default|review:yes"
     assert str(BuildConfig(variant="hk", min_confidence=0.5, link=False)).startswith("from:hk|")
     assert "link:off" in str(BuildConfig(link=False)) and "min-confidence:0.5" in str(BuildConfig(min_confidence=0.5))
+    # Corrections change the pairs, so the card's settings name the file (as given, never absolute).
+    assert str(BuildConfig(corrections_path="/home/someone/corrections.jsonl")).endswith("|corrections:corrections.jsonl")
+
+
+def test_the_corrections_file_does_not_key_the_cache():
+    # They are applied to what the cache gives back: a changed file never meets a stale entry.
+    assert BuildConfig(corrections_path="a.jsonl").document_settings() == BuildConfig().document_settings()
 
 
 @pytest.mark.parametrize("config", [
     BuildConfig(),
     BuildConfig(variant="hk", max_bytes=8 * 1024 * 1024, strict=True, min_confidence=0.5, link_scorer="lexical",
                 link_threshold=0.2, review=False, splits=(0.8, 0.1, 0.1), gold_path="tests/gold/seeds.jsonl",
-                links_gold_path="gold dir/links.jsonl"),
+                links_gold_path="gold dir/links.jsonl", corrections_path="review/corrections.jsonl"),
     BuildConfig(link=False, cache=False, workers=2),
 ])
 def test_the_command_line_of_a_config_makes_that_config(config, monkeypatch):

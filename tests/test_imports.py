@@ -19,7 +19,7 @@ STAGES = [
     {"align.read", "align.markup", "align.manifest", "align.licenses"},
     {"align.normalize"},
     {"align.segment"},
-    {"align.candidates", "align.features", "align.pair_model", "align.extract"},
+    {"align.candidates", "align.features", "align.pair_model", "align.extract", "align.corrections"},
     {"align.link", "align.variants"},
     {"align.score"},
     {"align.gold", "align.evaluate"},

@@ -16,7 +16,7 @@ from align.cli import app
 from align.dataset.load import read_config
 from align.publish import restricted_documents
 
-from .conftest import RAW, ROOT, SEED_FORTUNE, seed_text
+from .conftest import RAW, ROOT, SEED_FORTUNE, SEED_SUMMARY, seed_text
 from .hub_server import GITATTRIBUTES, HubServer
 
 runner = CliRunner()
@@ -261,3 +261,28 @@ def test_one_open_licence_for_every_document_is_the_cards_licence(tmp_path):
     assert license_fields([{"license": "CC-BY-4.0"}, {"license": "cc-by-4.0 "}]) == {"license": "cc-by-4.0"}
     assert license_fields([{"license": "MIT"}, {"license": None}])["license"] == "other"
     assert license_fields([])["license"] == "other"
+
+
+def test_unmatched_verdicts_outside_the_published_sentences_stay_home(tmp_path):
+    from align.pipeline import build
+    from align.publish import stage
+    from align.push import files_to_upload
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(RAW / f"{SEED_SUMMARY}.txt", raw)  # no manifest: only the sentences of its pairs go
+    verdicts = tmp_path / "corrections.jsonl"
+    verdicts.write_text("".join(json.dumps({"doc_id": SEED_SUMMARY, "en": en, "zh": zh, "verdict": "wrong"},
+                                           ensure_ascii=False) + "\n"
+                                for en, zh in (("don’t give up", "不要"), ("looked back", "系统性地回顾"))),
+                        encoding="utf-8")
+    out = tmp_path / "build"
+    build(raw, out, link=False, review=False, corrections_path=verdicts)
+    unmatched = json.loads((out / "report.json").read_text(encoding="utf-8"))["corrections"]["unmatched"]
+    assert [u["zh"] for u in unmatched] == ["不要", "系统性地回顾"]
+    plan = stage(out, files_to_upload(out), tmp_path / "view")
+    published = json.loads((tmp_path / "view" / "report.json").read_text(encoding="utf-8"))
+    # 不要 sits in the published sentence of 不要放弃(don’t give up); 系统性地回顾 is in the article
+    # but in no sentence of a pair.
+    assert [u["zh"] for u in published["corrections"]["unmatched"]] == ["不要"]
+    assert any("unmatched verdict(s) left out" in line for line in plan.held_back)

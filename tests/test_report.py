@@ -313,3 +313,31 @@ def test_page_lists_readings_below_the_threshold_with_their_confidence(built):
     for d in dropped:
         assert html.escape(d["en"], quote=True) in page
         assert f'{d["confidence"]:.3f}' in page
+
+
+@needs_browser
+@pytest.mark.parametrize("width", [1280, 420])
+def test_screenshots_at_both_widths_show_the_page_without_overflow(page, seed_report, tmp_path, width):
+    """The page as a reader sees it at a desktop and a phone width: a screenshot as wide as
+    the window, nothing wider than the screen, the header above the first pair's mark."""
+    import struct
+
+    size = page.get_window_size()
+    try:
+        page.set_window_size(width, 900)
+        page.get(seed_report[1].as_uri())
+        png = tmp_path / f"review-{width}.png"
+        assert page.save_screenshot(str(png))
+        data = png.read_bytes()
+        shot_w, _shot_h = struct.unpack(">II", data[16:24])
+        inner, scroll, ratio = page.execute_script(
+            "return [window.innerWidth, document.documentElement.scrollWidth, window.devicePixelRatio];")
+        assert shot_w == round(inner * ratio)
+        assert scroll <= inner, (scroll, inner)
+        header_bottom, mark_top = page.execute_script("""
+            const h = document.querySelector('header.top'); const m = document.getElementById('pair-0');
+            m.scrollIntoView({block: 'center'});
+            return [h.getBoundingClientRect().bottom, m.getClientRects()[0].top];""")
+        assert mark_top >= header_bottom
+    finally:
+        page.set_window_size(size["width"], size["height"])

@@ -132,3 +132,22 @@ def test_joining_spellings_equals_comparing_every_pair_on_the_seeds(seed_pairs_a
     keys = sorted({_name_key(p.en.strip()) for p in seed_pairs_above_half})
     assert len(keys) > 20
     assert _join_spellings(keys) == _join_spellings_every_pair(keys)
+
+
+def test_regional_renderings_share_their_mainland_form(seed_pairs):
+    """A Taiwan 記憶體 and a mainland 内存 for "memory" are one rendering in mainland
+    vocabulary: each carries it, and they are listed together."""
+    from align.normalize import mainland_span, normalize_text
+
+    template = next(p for p in seed_pairs if p.kind in ("name", "term"))
+    tw, tw_zh = "記憶體", normalize_text("記憶體", "tw")[0]
+    pairs = [replace(template, doc_id="tw_doc", en="memory", zh=tw_zh, zh_original=tw, kind="term"),
+             replace(template, doc_id="cn_doc", en="memory", zh="内存", zh_original="内存", kind="term"),
+             replace(template, doc_id="cn_doc2", en="memory", zh="存储器", zh_original="存储器", kind="term"),
+             replace(template, doc_id="cn_doc3", en="memory", zh="存储器", zh_original="存储器", kind="term")]
+    mainland = [mainland_span(p.zh_original, p.zh, "tw" if p.doc_id == "tw_doc" else "s") for p in pairs]
+    assert tw_zh != "内存" and mainland[0] == "内存"
+    cluster = next(c for c in variant_clusters(pairs, mainland) if c.en == "memory")
+    # 内存 (two pairs in two regions) ties with 存储器 (two pairs): code-point order breaks it.
+    assert [(r.zh, r.zh_mainland) for r in cluster.renderings] == [
+        ("内存", "内存"), (tw_zh, "内存"), ("存储器", "存储器")]

@@ -40,6 +40,7 @@ def features_spec() -> dict[str, Any]:
                 "sp_tokens_zh": Value("int64"),
                 "length_ratio": Value("float64"),
                 "flags": Sequence(Value("string")),
+                "reviewed": Value("string"),
             }
         ),
         "links": Features(
@@ -78,7 +79,8 @@ def features_spec() -> dict[str, Any]:
                 "en": Value("string"),
                 "en_variants": Sequence(Value("string")),
                 "renderings": [
-                    {"zh": Value("string"), "doc_ids": Sequence(Value("string")), "count": Value("int64")}
+                    {"zh": Value("string"), "zh_mainland": Value("string"), "doc_ids": Sequence(Value("string")),
+                     "count": Value("int64")}
                 ],
             }
         ),
@@ -135,6 +137,7 @@ def pair_row(p: PhrasePair, zh_mainland: str | None = None) -> dict:
         "context": p.context,
         "confidence": p.confidence,
         "flags": [],
+        "reviewed": p.reviewed,
     }
 
 
@@ -189,6 +192,7 @@ def linked_pair_row(lk: Link, zh_mainland: str | None = None) -> dict:
         "context": lk.zh,
         "confidence": round(min(max(lk.score, 0.0), 1.0), 4),
         "flags": [],
+        "reviewed": None,
     }
 
 
@@ -196,7 +200,8 @@ def variant_row(c: VariantCluster) -> dict:
     return {
         "en": c.en,
         "en_variants": list(c.en_variants),
-        "renderings": [{"zh": r.zh, "doc_ids": list(r.doc_ids), "count": r.count} for r in c.renderings],
+        "renderings": [{"zh": r.zh, "zh_mainland": r.zh_mainland or r.zh, "doc_ids": list(r.doc_ids), "count": r.count}
+                       for r in c.renderings],
     }
 
 

@@ -4,7 +4,9 @@
 returns a page that opens offline: every document with its pairs marked in place (the
 original script beside the normalized text), the pairs as a sortable, filterable table,
 the cross-document links when the build has them, the gold-set figures and plots drawn
-as inline SVG at build time. ``write_report`` writes it. One idea per module: :mod:`.build_files`, :mod:`.documents`,
+as inline SVG at build time; and the review loop (issue 15): verdicts on pairs, kept in
+the browser and downloaded as ``corrections.jsonl`` for ``align build --corrections``
+(:mod:`align.corrections`). ``write_report`` writes it. One idea per module: :mod:`.build_files`, :mod:`.documents`,
 :mod:`.tables`, :mod:`.svg`, :mod:`.html`, :mod:`.page`.
 
 Safety: everything that comes from an article (text, English, speaker labels, doc ids,

@@ -150,8 +150,8 @@ def _passage_html(passage: dict, spans: list[tuple[int, int, int]], pairs: list[
     normalized = mark_spans(text, echoes, lambda key, clipped: _echo_open(key, clipped, pairs), "</mark>")
     same = " same" if text == original else ""
     return (f'<div class="passage {kind_class}"><div class="passage-head">{"".join(head)}</div>'
-            f'<div class="text" lang="{lang}">{marked}</div>'
-            f'<div class="text{same}" lang="zh-Hans">{normalized}</div></div>')
+            f'<div class="text original" lang="{lang}">{marked}</div>'
+            f'<div class="text normalized{same}" lang="zh-Hans">{normalized}</div></div>')
 
 
 def render_documents(data: BuildData, doc_index: dict) -> str:

@@ -4,6 +4,7 @@ and a screenshot with Debian's Chromium.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import shutil
 import subprocess
@@ -16,7 +17,7 @@ from .build_files import BuildData, load_build
 from .documents import document_ids, render_documents
 from .html import csp_hash, json_for_script, number
 from .svg import render_plots
-from .tables import render_files, render_gold, render_links, render_pairs_table, render_summary
+from .tables import dropped_readings, render_files, render_gold, render_links, render_pairs_table, render_summary
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,9 @@ def asset(name: str) -> str:
 
 
 def _script_data(data: BuildData) -> dict:
+    """What the script reads: the pairs, the readings refused below the threshold (a
+    reviewer may bring one back), and a key naming this build's content (the browser
+    keeps a build's verdicts under it, so another build starts with none)."""
     rows = []
     for i, p in enumerate(data.pairs):
         t = p.get("translation") or {}
@@ -39,9 +43,18 @@ def _script_data(data: BuildData) -> dict:
             "shape": str(p.get("shape") or ""),
             "confidence": number(p.get("confidence")),
             "flags": [str(f) for f in (p.get("flags") or [])],
+            "reviewed": str(p["reviewed"]) if p.get("reviewed") else None,
         })
-    return {"pairs": rows}
+    dropped = [{"doc": str(d.get("doc_id") or ""), "en": str(d.get("en") or ""), "zh": str(d.get("zh") or "")}
+               for d in dropped_readings(data.report)]
+    key = hashlib.sha256(json_for_script([rows, dropped]).encode("utf-8")).hexdigest()[:16]
+    return {"build": key, "dropped": dropped, "pairs": rows}
 
+
+# The review loop's controls; hidden until the script (which alone can act on them) runs.
+REVIEW_BAR = ('<div class="review-bar" id="review-bar" hidden><output id="verdict-count" aria-live="polite">'
+              '0 verdicts pending</output><button type="button" id="download-corrections">Download corrections'
+              "</button></div>")
 
 SECTIONS = (
     ("summary", "Summary"),
@@ -84,7 +97,7 @@ def render_report(build_dir: Path, raw_dir: Path | None = None, sources: dict[st
         "<title>align build report</title>"
         f"<style>{style}</style></head>\n"
         '<body><header class="top"><h1>align build report</h1>'
-        f"<nav>{nav}</nav></header>\n<main>{sections}</main>\n"
+        f"<nav>{nav}</nav>{REVIEW_BAR}</header>\n<main>{sections}</main>\n"
         '<aside id="detail" hidden aria-live="polite"><button type="button" id="detail-close" '
         'aria-label="close">×</button><div id="detail-body"></div></aside>\n'
         f'<script type="application/json" id="data">{json_for_script(_script_data(data))}</script>\n'

@@ -24,6 +24,10 @@ GOLD_FIELDS = (
     ("negatives_violated", "negatives violated"),
 )
 LINK_CONTEXT_CHARS = 30
+REVIEW_NOTE = ("Mark a pair right or wrong here or in its popup; to fix its Chinese, select the right span in "
+               "the normalized text of its passage and press fix in the popup. Download corrections writes "
+               "corrections.jsonl for <code>align build --corrections</code>; verdicts stay in this browser "
+               "until then.")
 
 
 
@@ -65,7 +69,7 @@ def render_pairs_table(data: BuildData, doc_index: dict) -> str:
             ("zh_original", "original", False), ("kind", "kind", False), ("doc", "document", False),
             ("confidence", "confidence", True), ("flags", "flags", False),
         )
-    )
+    ) + "<th>review</th>"
     rows = []
     for i, p in enumerate(pairs):
         t = p.get("translation") or {}
@@ -77,10 +81,11 @@ def render_pairs_table(data: BuildData, doc_index: dict) -> str:
             f'<td lang="zh">{esc(p.get("zh_original"))}</td>'
             f'<td><span class="kind {kind_class(p.get("kind"))}">{esc(p.get("kind"))}</span></td>'
             f'<td class="doc">{doc_link}</td><td class="num">{fmt(p.get("confidence"))}</td>'
-            f'<td>{_flags_html(p.get("flags") or [])}</td></tr>'
+            f'<td>{_flags_html(p.get("flags") or [])}</td><td class="verdict"></td></tr>'
         )
     note = ('<p class="note">The filter matches English, Chinese, original, document, kind and flags, '
-            "ignoring case. Click a column head to sort; # jumps to the pair in its document.</p>")
+            "ignoring case. Click a column head to sort; # jumps to the pair in its document. "
+            f"{REVIEW_NOTE}</p>")
     return (f"{controls}{note}<table class=\"grid\" id=\"pairs-table\"><thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>")
 
@@ -177,20 +182,28 @@ def render_files(report: dict) -> str:
     return files + render_dropped(report)
 
 
-def render_dropped(report: dict) -> str:
-    """The best readings the model scored below ``--min-confidence``, with their confidence."""
+def dropped_readings(report: dict) -> list[dict]:
+    """The readings report.json lists as below ``--min-confidence`` (well-formed ones)."""
     dropped = report.get("dropped_below_min_confidence")
-    if not isinstance(dropped, list) or not dropped:
+    return [d for d in dropped if isinstance(d, dict)] if isinstance(dropped, list) else []
+
+
+def render_dropped(report: dict) -> str:
+    """The best readings the model scored below ``--min-confidence``, with their confidence
+    (and, filled in by the script, the review buttons: ``right`` brings one back)."""
+    dropped = dropped_readings(report)
+    if not dropped:
         return ""
     rows = "".join(
-        f'<tr><td>{esc(d.get("doc_id"))}</td><td lang="en">{esc(d.get("en"))}</td>'
-        f'<td lang="zh-Hans">{esc(d.get("zh"))}</td><td class="num">{fmt(d.get("confidence"))}</td></tr>'
-        for d in dropped if isinstance(d, dict)
+        f'<tr data-dropped="{k}"><td>{esc(d.get("doc_id"))}</td><td lang="en">{esc(d.get("en"))}</td>'
+        f'<td lang="zh-Hans">{esc(d.get("zh"))}</td><td class="num">{fmt(d.get("confidence"))}</td>'
+        '<td class="verdict"></td></tr>'
+        for k, d in enumerate(dropped)
     )
     threshold = report.get("min_confidence")
     return (f'<h3>Readings below the confidence threshold ({esc(threshold)}), not published ({len(dropped)})</h3>'
             '<table class="grid" id="dropped-table"><thead><tr><th>document</th><th>English</th><th>Chinese</th>'
-            f'<th class="num">confidence</th></tr></thead><tbody>{rows}</tbody></table>')
+            f'<th class="num">confidence</th><th>review</th></tr></thead><tbody>{rows}</tbody></table>')
 
 
 def render_summary(data: BuildData) -> str:

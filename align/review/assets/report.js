@@ -1,6 +1,7 @@
-// The report's only script: a detail panel for the marked pairs, and a sortable,
-// filterable pairs table. The page is readable without it. Article text reaches the
-// DOM only through textContent, never as markup.
+// The report's only script: a detail panel for the marked pairs, a sortable, filterable
+// pairs table, and the review loop (verdicts on pairs, kept in this browser, downloaded as
+// corrections.jsonl for `align build --corrections`). The page is readable without it.
+// Article text reaches the DOM only through textContent, never as markup.
 (function () {
   "use strict";
 
@@ -31,6 +32,7 @@
   function showPairs(ids) {
     current.forEach((m) => m.classList.remove("current"));
     current = [];
+    panelGroups.length = 0;
     panelBody.textContent = "";
     ids.forEach((i) => {
       const p = pairs[i];
@@ -48,11 +50,13 @@
         ["flags", p.flags.length ? p.flags.join(", ") : "none"],
         ["document", p.doc],
         ["passage", p.passage_id],
+        ["reviewed", p.reviewed || "no"],
       ].forEach(([label, value]) => {
         dl.appendChild(make("dt", null, label));
         dl.appendChild(make("dd", null, value));
       });
       box.appendChild(dl);
+      if (p.kind !== "linked") box.appendChild(reviewControls(pairItem(i), i, true, panelGroups));
       const toRow = make("a", null, "row " + i + " in the pairs table");
       toRow.href = "#row-" + i;
       box.appendChild(toRow);
@@ -86,6 +90,9 @@
 
   document.addEventListener("click", (ev) => {
     if (!(ev.target instanceof Element)) return;
+    // A drag that selected text (a span to fix a pair with) is not a click on a pair.
+    const selection = window.getSelection();
+    if (selection && !selection.isCollapsed) return;
     const ids = pairsAt(ev.target);
     if (ids.length) showPairs(ids);
   });
@@ -109,6 +116,179 @@
     });
     if (!visible) closePanel();
   }, { passive: true });
+
+  // ---- review: verdicts per (document, English, Chinese) -------------------------
+  // Kept in localStorage under this build's key (another build starts with none), written
+  // out by a Blob download: nothing leaves the browser otherwise.
+  const VERDICTS = ["right", "wrong", "fix"];
+  const dropped = data.dropped || [];
+  const storageKey = "align-corrections:" + data.build;
+  const verdicts = new Map();
+  const rowGroups = [];
+  const panelGroups = [];
+  const counter = document.getElementById("verdict-count");
+  const downloadButton = document.getElementById("download-corrections");
+
+  function pairItem(i) {
+    return { doc: pairs[i].doc, en: pairs[i].en, zh: pairs[i].zh };
+  }
+
+  function keyOf(item) {
+    return JSON.stringify([item.doc, item.en, item.zh]);
+  }
+
+  function isVerdict(v) {
+    return v && typeof v.doc_id === "string" && typeof v.en === "string" && typeof v.zh === "string" &&
+      VERDICTS.includes(v.verdict) && (v.verdict === "fix" ? typeof v.zh_fixed === "string" : v.zh_fixed === null);
+  }
+
+  function loadVerdicts() {
+    try {
+      const saved = JSON.parse(window.localStorage.getItem(storageKey) || "[]");
+      if (Array.isArray(saved)) {
+        saved.filter(isVerdict).forEach((v) => verdicts.set(keyOf({ doc: v.doc_id, en: v.en, zh: v.zh }), v));
+      }
+    } catch (e) {
+      // No storage (or a damaged entry): the verdicts live as long as the page.
+    }
+  }
+
+  function saveVerdicts() {
+    try {
+      window.localStorage.setItem(storageKey, JSON.stringify(Array.from(verdicts.values())));
+    } catch (e) {
+      // Storage full or refused: the download still holds every verdict.
+    }
+  }
+
+  // A pressed button pressed again takes its verdict back; fix with a new span replaces it.
+  function setVerdict(item, verdict, zhFixed) {
+    const key = keyOf(item);
+    const old = verdicts.get(key);
+    if (old && old.verdict === verdict && (verdict !== "fix" || zhFixed === null || zhFixed === old.zh_fixed)) {
+      verdicts.delete(key);
+    } else {
+      verdicts.set(key, { doc_id: item.doc, en: item.en, zh: item.zh, verdict, zh_fixed: zhFixed });
+    }
+    saveVerdicts();
+    refreshReview();
+  }
+
+  // right / wrong (and fix, in the popup) for a pair, or for a refused reading (pairIdx null).
+  function reviewControls(item, pairIdx, withFix, groups) {
+    const box = make("span", "verdicts");
+    const group = { item, pairIdx, buttons: {}, status: make("span", "verdict-status") };
+    group.status.setAttribute("aria-live", "polite");
+    VERDICTS.forEach((name) => {
+      if (name === "fix" && !withFix) return;
+      const button = make("button", "verdict-" + name, name);
+      button.type = "button";
+      button.setAttribute("data-verdict", name);
+      button.setAttribute("aria-label", name + ": " + item.en + " \u2192 " + item.zh);
+      button.addEventListener("click", () => {
+        if (name === "fix") fixFromSelection(group);
+        else setVerdict(item, name, null);
+      });
+      group.buttons[name] = button;
+      box.appendChild(button);
+    });
+    box.appendChild(group.status);
+    groups.push(group);
+    refreshGroup(group);
+    return box;
+  }
+
+  function refreshGroup(group) {
+    const v = verdicts.get(keyOf(group.item));
+    Object.entries(group.buttons).forEach(([name, button]) => {
+      button.setAttribute("aria-pressed", v && v.verdict === name ? "true" : "false");
+    });
+    const reviewed = group.pairIdx !== null ? pairs[group.pairIdx].reviewed : null;
+    if (v && v.verdict === "fix") group.status.textContent = "\u2192 " + v.zh_fixed;
+    else if (reviewed) group.status.textContent = "reviewed in this build: " + reviewed;
+    else group.status.textContent = "";
+  }
+
+  function refreshReview() {
+    rowGroups.concat(panelGroups).forEach(refreshGroup);
+    const n = verdicts.size;
+    counter.textContent = n + (n === 1 ? " verdict" : " verdicts") + " pending";
+    downloadButton.disabled = n === 0;
+  }
+
+  // The latest selection inside a passage's text, kept past the mousedown on a fix button
+  // (which may clear the live one); any other mousedown forgets it.
+  let lastSelection = null;
+  document.addEventListener("selectionchange", () => {
+    const selection = window.getSelection();
+    if (!selection || selection.isCollapsed || !selection.rangeCount) return;
+    const node = selection.getRangeAt(0).commonAncestorContainer;
+    const element = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
+    const box = element && element.closest(".passage .text");
+    lastSelection = box ? { text: selection.toString(), box } : null;
+  });
+  document.addEventListener("mousedown", (ev) => {
+    if (!(ev.target instanceof Element && ev.target.closest("button[data-verdict=fix]"))) lastSelection = null;
+  }, true);
+
+  function fixFromSelection(group) {
+    const i = group.pairIdx;
+    const mark = document.getElementById("pair-" + i);
+    const passage = mark && mark.closest(".passage");
+    const chosen = lastSelection;
+    const text = chosen ? chosen.text.trim() : "";
+    const old = verdicts.get(keyOf(group.item));
+    let problem = null;
+    if (!passage) problem = "This pair is in no passage shown here.";
+    else if (!text && old && old.verdict === "fix") return setVerdict(group.item, "fix", null);
+    else if (!text) problem = "First select the right Chinese in the normalized text of this pair's passage.";
+    else if (chosen.box.closest(".passage") !== passage) problem = "The selection is not in this pair's passage.";
+    else if (!chosen.box.classList.contains("normalized") && !passage.querySelector(".text.normalized.same")) {
+      problem = "Select in the normalized (Simplified) text: the fixed span is written as it is there.";
+    } else if (text === pairs[i].zh) problem = "That is the pair's Chinese already: mark it right instead.";
+    if (problem) {
+      group.status.textContent = problem;
+      return;
+    }
+    lastSelection = null;
+    setVerdict(group.item, "fix", text);
+  }
+
+  function download() {
+    const lines = Array.from(verdicts.values(), (v) =>
+      JSON.stringify({ doc_id: v.doc_id, en: v.en, zh: v.zh, verdict: v.verdict, zh_fixed: v.zh_fixed }) + "\n");
+    const url = URL.createObjectURL(new Blob(lines, { type: "application/x-ndjson" }));
+    const link = document.createElement("a");
+    link.href = url;
+    link.download = "corrections.jsonl";
+    link.hidden = true;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }
+
+  loadVerdicts();
+  document.querySelectorAll("#pairs-table tbody tr").forEach((row) => {
+    const i = pairIndex(row);
+    const cell = row.querySelector("td.verdict");
+    if (i < 0 || !cell) return;
+    if (pairs[i].kind === "linked") {
+      cell.appendChild(make("span", "muted", "\u2014")).title = "links are judged against the links gold";
+    } else {
+      cell.appendChild(reviewControls(pairItem(i), i, false, rowGroups));
+    }
+  });
+  document.querySelectorAll("#dropped-table tbody tr").forEach((row) => {
+    const k = Number(row.getAttribute("data-dropped"));
+    const cell = row.querySelector("td.verdict");
+    if (cell && Number.isInteger(k) && k >= 0 && k < dropped.length) {
+      cell.appendChild(reviewControls(dropped[k], null, false, rowGroups));
+    }
+  });
+  downloadButton.addEventListener("click", download);
+  document.getElementById("review-bar").hidden = false;
+  refreshReview();
 
   // ---- pairs table --------------------------------------------------------------
   const table = document.getElementById("pairs-table");
