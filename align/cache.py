@@ -202,13 +202,20 @@ class NoCache:
         pass
 
 
-def open_cache(config: BuildConfig, out_dir: Path) -> DocumentCache | NoCache:
-    """The cache a build with ``config`` writing ``out_dir`` uses: none with ``--no-cache``,
-    or when the cache folder lies inside the output (the build replaces that folder)."""
+def cache_folder(config: BuildConfig, out_dir: Path) -> Path | None:
+    """The folder of the cache a build with ``config`` writing ``out_dir`` uses: none with
+    ``--no-cache``, or when the cache folder lies inside the output (the build replaces that
+    folder)."""
     if not config.cache:
-        return NoCache()
+        return None
     root = cache_root()
     if root.resolve().is_relative_to(Path(out_dir).resolve()):
         logger.warning("%s: the cache folder is inside the build folder %s; building without the cache", root, out_dir)
-        return NoCache()
-    return DocumentCache(root, config.document_settings())
+        return None
+    return root
+
+
+def open_cache(config: BuildConfig, out_dir: Path) -> DocumentCache | NoCache:
+    """The cache of :func:`cache_folder`, open."""
+    root = cache_folder(config, out_dir)
+    return NoCache() if root is None else DocumentCache(root, config.document_settings())

@@ -71,6 +71,7 @@ def build(
     splits: Annotated[str | None, typer.Option(help="Fractions for train,test or train,validation,test (e.g. 0.8,0.1,0.1), drawn per document (per collection when the manifest gives one), so no document feeds two splits. Default: one train split.")] = None,
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Reuse the per-document results of earlier builds kept in $ALIGN_CACHE_DIR (default ~/.cache/align); --no-cache neither reads nor writes it.")] = True,
     corrections: Annotated[Path | None, typer.Option(help="Verdicts from the review page (corrections.jsonl): drop the pairs marked wrong, set the Chinese of those fixed, keep (or bring back) those marked right.")] = None,
+    workers: Annotated[int, typer.Option(help="Processes for the per-document stages (read, normalize, segment, extract); more than 1 runs them as datatrove tasks (pip install 'align[workers]'). The output is the same.")] = 1,
 ) -> None:
     """Read RAW, extract the pairs and write the dataset to OUT."""
     from rich.console import Console
@@ -81,7 +82,7 @@ def build(
 
     config = BuildConfig(variant=variant, max_bytes=int(max_mb * 1024 * 1024), strict=strict,
                          min_confidence=min_confidence, link=link, link_scorer=link_scorer, link_threshold=link_threshold,
-                         review=review, splits=_fractions(splits), cache=cache,
+                         review=review, splits=_fractions(splits), cache=cache, workers=workers,
                          gold_path=gold, links_gold_path=links_gold, corrections_path=corrections)
     errors = Console(stderr=True)
     if errors.is_terminal:

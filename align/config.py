@@ -16,11 +16,12 @@ SCRIPT_VARIANTS = ("hk", "tw", "t", "s")
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 # The settings that do not change what one document's processing makes: they act before it
 # (max_bytes skips a file unread), after it (the corpus-wide steps, the checks, the
-# corrections, applied to what the cache gives back) or on how the build runs (cache). Every
-# other field keys the cache of per-document results, so a new field invalidates it unless
-# it is listed here.
+# corrections, applied to what the cache gives back) or on how the build runs (cache,
+# workers). Every other field keys the cache of per-document results, so a new field
+# invalidates it unless it is listed here.
 CORPUS_SETTINGS = frozenset({"max_bytes", "strict", "link", "link_scorer", "link_threshold",
-                             "review", "gold_path", "links_gold_path", "cache", "splits", "corrections_path"})
+                             "review", "gold_path", "links_gold_path", "cache", "splits", "corrections_path",
+                             "workers"})
 
 
 def cache_root() -> Path:
@@ -64,6 +65,7 @@ class BuildConfig:
     splits: tuple[float, ...] = ()  # train[, validation], test fractions; () keeps one train split
     cache: bool = True  # reuse per-document results kept in the user's cache folder (align.cache)
     corrections_path: Path | None = None  # a review's verdicts (align.corrections)
+    workers: int = 1  # processes for the per-document stages; more than 1 runs them on datatrove (align.workers)
 
     def __post_init__(self) -> None:
         if self.variant != "auto" and self.variant not in SCRIPT_VARIANTS:
@@ -72,6 +74,8 @@ class BuildConfig:
             raise BuildError(f"--min-confidence {self.min_confidence}: expected a probability between 0 and 1")
         if self.link_threshold is not None and not 0.0 <= self.link_threshold <= 1.0:
             raise BuildError(f"--link-threshold {self.link_threshold}: expected a score between 0 and 1")
+        if type(self.workers) is not int or self.workers < 1:
+            raise BuildError(f"--workers {self.workers}: expected a whole number of processes, 1 or more")
         if self.max_bytes <= 0:
             raise BuildError(f"--max-mb {self.max_bytes / 1024 / 1024:g}: expected a positive size")
         if self.splits:
@@ -92,8 +96,8 @@ class BuildConfig:
 
     def __str__(self) -> str:
         """Every setting that shapes the output, as one line (gold files only score it;
-        whether the cache was used changes nothing in the output, so it is not named; a
-        corrections file is named as :func:`shown_path` gives it)."""
+        whether the cache was used and how many workers ran change nothing in the output, so
+        they are not named; a corrections file is named as :func:`shown_path` gives it)."""
         confidence = "model" if self.min_confidence is None else f"{self.min_confidence:g}"
         threshold = "" if self.link_threshold is None else f",threshold:{self.link_threshold:g}"
         link = f"{self.link_scorer}{threshold}" if self.link else "off"
@@ -104,7 +108,8 @@ class BuildConfig:
 
     def command_line(self, raw_dir: Path) -> str:
         """The ``align build`` command that makes this build from ``raw_dir``: only the
-        options that differ from their defaults, paths as :func:`shown_path` gives them."""
+        options that differ from their defaults, paths as :func:`shown_path` gives them
+        (never ``--no-cache`` or ``--workers``: the output is the same without them)."""
         default = BuildConfig()
         options = ["--raw", shown_path(raw_dir)]
         if self.variant != default.variant:

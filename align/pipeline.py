@@ -1,20 +1,22 @@
 """The library entry point: ``build(raw_dir, out_dir) -> BuildReport``.
 
-read -> normalize -> segment -> extract, one document at a time (passages go straight to
-disk); then, over the whole build, link -> score -> publish -> review page.
+read -> normalize -> segment -> extract, one document at a time (:mod:`align.process`, or
+in datatrove tasks with :mod:`align.workers`; passages go straight to disk); then, over the
+whole build, link -> score -> publish -> review page.
 """
 
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 from . import score
-from .cache import DocumentCache, NoCache, open_cache
+from .cache import cache_folder, open_cache
 from .config import BuildConfig
 from .corrections import Corrections
 from .dataset.card import LICENSE_FILE, PRETTY_NAME, card_template, card_values_for, license_fields, licensing_section
@@ -24,12 +26,12 @@ from .dataset.splits import SplitPlan
 from .dataset.writer import BuildWriter
 from .errors import BuildError, InputError
 from .evaluate import evaluate_pairs, score_links
-from .extract import extract_pairs
 from .gold import load_gold, load_link_gold
 from .link import CollectionLinker
 from .manifest import CONTROL_FILES, load_manifest
-from .normalize import mainland_span, normalize_document
+from .normalize import mainland_span
 from .pair_model import PairModel, shipped_model
+from .process import prepare_document, process_document, process_folder, threshold
 from .read import SkippedFile, list_files, read_folder
 from .records import (
     BuildReport,
@@ -39,60 +41,14 @@ from .records import (
     Passage,
     PhrasePair,
     ProcessedDocument,
-    RawDocument,
 )
 from .review import write_report
 from .review.build_files import UNCHANGED
-from .segment import segment_document
-from .text import has_han
 from .variants import CLUSTER_KINDS, variant_clusters
 
 logger = logging.getLogger(__name__)
 
-def prepare_document(raw: RawDocument, meta: DocumentMeta, variant: str = "auto"
-                     ) -> tuple[NormalizedDocument, list[Passage]] | str:
-    """Normalize and segment ``raw``; a string is the reason it is skipped."""
-    norm = normalize_document(raw, meta.variant or variant)
-    if not has_han(norm.text):
-        return "no Chinese text"
-    return norm, segment_document(norm)
-
-
-def process_document(raw: RawDocument, meta: DocumentMeta, config: BuildConfig,
-                     model: PairModel) -> ProcessedDocument | DocumentStatus:
-    """The per-document stages; a skipped document comes back as its status."""
-    prepared = prepare_document(raw, meta, config.variant)
-    if isinstance(prepared, str):
-        return DocumentStatus(raw.path, raw.doc_id, "skipped", prepared, sha256=raw.sha256, encoding=raw.encoding)
-    norm, passages = prepared
-    pairs, rejections = extract_pairs(norm, passages, model, _threshold(config, model))
-    return ProcessedDocument(raw, meta, norm, passages, pairs, rejections)
-
-
-def process_folder(raw_dir: Path, config: BuildConfig, model: PairModel,
-                   manifest: dict[str, DocumentMeta] | None = None,
-                   progress: Callable[[str], None] | None = None, cache: DocumentCache | NoCache | None = None,
-                   corrections: Corrections | None = None) -> Iterator[ProcessedDocument | DocumentStatus]:
-    """Every file of ``raw_dir`` through :func:`process_document`, one at a time, in path
-    order; with a ``cache``, through it (a document it holds is not processed again); with
-    ``corrections``, their verdicts applied to each document's pairs after the cache (so a
-    changed corrections file never meets a stale entry)."""
-    manifest = load_manifest(raw_dir) if manifest is None else manifest
-    encodings = {rel: m.encoding for rel, m in manifest.items() if m.encoding}
-    cache = cache or NoCache()
-    for item in read_folder(raw_dir, encodings=encodings, max_bytes=config.max_bytes):
-        if progress:
-            progress(item.path)
-        if isinstance(item, SkippedFile):
-            yield DocumentStatus(item.path, None, "skipped", item.reason)
-        else:
-            meta = manifest.get(item.path, DocumentMeta())
-            result = cache.result(item, meta, partial(process_document, item, meta, config, model))
-            yield corrections.apply(result) if corrections and isinstance(result, ProcessedDocument) else result
-
-
-def _threshold(config: BuildConfig, model: PairModel) -> float:
-    return model.min_confidence if config.min_confidence is None else config.min_confidence
+__all__ = ["build", "documents", "load_folder", "prepare_document", "process_document", "process_folder"]
 
 
 def documents(raw_dir: Path | str, variant: str = "auto") -> Iterator[tuple[NormalizedDocument, list[Passage]]]:
@@ -178,14 +134,17 @@ def _built_status(result: ProcessedDocument) -> DocumentStatus:
 
 
 def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None = None, *,
-          progress: Callable[[str], None] | None = None, **settings) -> BuildReport:
+          progress: Callable[[str], None] | None = None, shards: Path | str | None = None,
+          **settings) -> BuildReport:
     """Build the dataset of ``raw_dir`` into ``out_dir``; return what was done.
 
     ``config`` (or its fields as keywords) says how. Documents stream through
-    :func:`process_document` one at a time; their passages go straight to disk, so memory
-    holds the pairs and a bounded sample of text for the tokenizer, not the corpus. Then,
-    over the whole build: link, variant clusters, scores, evaluation against gold, the
-    files, the review page. ``progress`` is called once per file.
+    :func:`process_document` one at a time (made by ``config.workers`` datatrove tasks when
+    more than one, or read from the ``shards`` folder of an earlier datatrove run); their
+    passages go straight to disk, so memory holds the pairs and a bounded sample of text for
+    the tokenizer, not the corpus. Then, over the whole build: link, variant clusters,
+    scores, evaluation against gold, the files, the review page. ``progress`` is called
+    once per file.
     """
     config = config or BuildConfig(**settings)
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
@@ -198,10 +157,14 @@ def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None =
     corrections = Corrections.load(config.corrections_path) if config.corrections_path else None
     model = shipped_model()
     linker = _linker(config, raw_dir, manifest)
-    report = BuildReport(min_confidence=_threshold(config, model))
+    report = BuildReport(min_confidence=threshold(config, model))
     rows = BuildRows()
-    with open_cache(config, out_dir) as cache, BuildWriter(out_dir, SplitPlan(config.splits)) as writer:
-        for result in process_folder(raw_dir, config, model, manifest, progress, cache, corrections):
+    with BuildWriter(out_dir, SplitPlan(config.splits)) as writer, \
+            _results(raw_dir, out_dir, config, model, manifest, progress, shards) as (results, cache):
+        for result in results:
+            if corrections and isinstance(result, ProcessedDocument):
+                # After the cache and the tasks: a changed corrections file never meets a stale result.
+                result = corrections.apply(result)
             if isinstance(result, DocumentStatus):
                 report.documents.append(result)
                 continue
@@ -242,6 +205,39 @@ def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None =
             if config.review else None,
         )
     return report
+
+
+@contextmanager
+def _results(raw_dir: Path, out_dir: Path, config: BuildConfig, model: PairModel, manifest: dict[str, DocumentMeta],
+             progress: Callable[[str], None] | None, shards: Path | str | None):
+    """``(results, counts)``: every file's result in path order, and what holds the cache's
+    hits and misses once they are read."""
+    if shards is None and config.workers == 1:
+        with open_cache(config, out_dir) as cache:
+            yield process_folder(raw_dir, config, model, manifest, progress, cache), cache
+        return
+    workers = _workers_module(config)
+    if shards is not None:
+        results = workers.ShardResults(shards, raw_dir, config, manifest, progress)
+        yield results, results
+        return
+    # Beside the build's temporary folder, named so that the next build removes it if this
+    # one is killed.
+    with tempfile.TemporaryDirectory(prefix=f".{out_dir.name}.tmp-workers-", dir=out_dir.resolve().parent) as work:
+        found = workers.run_local(raw_dir, Path(work), config, cache_folder(config, out_dir))
+        results = workers.ShardResults(found, raw_dir, config, manifest, progress)
+        yield results, results
+
+
+def _workers_module(config: BuildConfig):
+    """:mod:`align.workers`, or the command that installs what it needs."""
+    try:
+        from . import workers
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] not in ("datatrove", "loguru"):
+            raise
+        raise BuildError(f"--workers {config.workers}: needs datatrove (pip install 'align[workers]')") from None
+    return workers
 
 
 def _linker(config: BuildConfig, raw_dir: Path, manifest: dict[str, DocumentMeta]) -> CollectionLinker | None:

@@ -199,37 +199,41 @@ def list_files(raw_dir: Path) -> list[Path]:
     return sorted(found, key=lambda p: (_doc_id(p.relative_to(raw_dir).as_posix()), p.name))
 
 
+def document_paths(raw_dir: Path) -> list[Path]:
+    """The files of ``raw_dir`` the build reports on, in the order it writes them: every
+    candidate of :func:`list_files` but the control files (the manifest)."""
+    if not raw_dir.is_dir():
+        raise InputError(f"{raw_dir}: no such folder")
+    return [p for p in list_files(raw_dir) if p.relative_to(raw_dir).as_posix() not in CONTROL_FILES]
+
+
+def read_path(path: Path, raw_dir: Path, encoding: str | None = None,
+              max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument | SkippedFile:
+    """One file of :func:`document_paths` as a document, or as a skip with its reason."""
+    rel = path.relative_to(raw_dir).as_posix()
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.exists():
+            return SkippedFile(rel, "dangling symbolic link")
+        what = "folder" if target.is_dir() else "file"
+        if not target.is_relative_to(raw_dir.resolve()):
+            return SkippedFile(rel, f"symbolic link to a {what} outside the raw folder")
+        if target.is_dir():
+            return SkippedFile(rel, "symbolic link to a folder (not followed)")
+    if not path.is_file():
+        return SkippedFile(rel, "not a regular file")
+    if path.suffix.lower() not in TEXT_SUFFIXES:
+        return SkippedFile(rel, f"not a text file extension ({path.suffix})")
+    try:
+        return read_file(path, raw_dir, encoding, max_bytes)
+    except InputError as exc:
+        logger.warning("%s", exc)
+        return SkippedFile(rel, exc.reason or str(exc))
+
+
 def read_folder(raw_dir: Path, encodings: dict[str, str] | None = None,
                 max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawDocument | SkippedFile]:
     """Yield each file of ``raw_dir`` as a document or as a skip with its reason."""
-    if not raw_dir.is_dir():
-        raise InputError(f"{raw_dir}: no such folder")
     encodings = encodings or {}
-    root = raw_dir.resolve()
-    for path in list_files(raw_dir):
-        rel = path.relative_to(raw_dir).as_posix()
-        if rel in CONTROL_FILES:
-            continue
-        if path.is_symlink():
-            target = path.resolve()
-            if not target.exists():
-                yield SkippedFile(rel, "dangling symbolic link")
-                continue
-            what = "folder" if target.is_dir() else "file"
-            if not target.is_relative_to(root):
-                yield SkippedFile(rel, f"symbolic link to a {what} outside the raw folder")
-                continue
-            if target.is_dir():
-                yield SkippedFile(rel, "symbolic link to a folder (not followed)")
-                continue
-        if not path.is_file():
-            yield SkippedFile(rel, "not a regular file")
-            continue
-        if path.suffix.lower() not in TEXT_SUFFIXES:
-            yield SkippedFile(rel, f"not a text file extension ({path.suffix})")
-            continue
-        try:
-            yield read_file(path, raw_dir, encodings.get(rel), max_bytes)
-        except InputError as exc:
-            logger.warning("%s", exc)
-            yield SkippedFile(rel, exc.reason or str(exc))
+    for path in document_paths(raw_dir):
+        yield read_path(path, raw_dir, encodings.get(path.relative_to(raw_dir).as_posix()), max_bytes)

@@ -1,13 +1,14 @@
 """The JSON form of one document's processed records (a :class:`ProcessedDocument`, or the
 :class:`DocumentStatus` of a document skipped after reading), for the cache of
-per-document results (:mod:`align.cache`).
+per-document results (:mod:`align.cache`) and the shards of :mod:`align.workers`.
 
 Explicit and versioned, never pickle: each record type is written as a list of its fields
 in the order of ``*_FIELDS`` below, and the payload names ``FORMAT`` and those field lists,
 so a payload written by another version of the records is refused (``ValueError``), not
 misread. Every value is type-checked on the way back, so a damaged payload fails here
-rather than deep inside a later stage. The raw document and its manifest entry are not
-stored: the build has just read them, and the cache key holds their hashes.
+rather than deep inside a later stage. A cache entry holds neither the raw document nor
+its manifest entry: the build has just read them, and the cache key holds their hashes. A
+shard line adds the raw document (:func:`raw_to_json`): the task read it, not the build.
 
 Two things keep an entry small (the cache holds one per document): ``src_start``/``src_end``
 of the :class:`NormalizedDocument` (one int per character) go as base64 of the
@@ -57,11 +58,13 @@ STATUS_FIELDS = (
     ("encoding", _OPT_STR), ("variant", _OPT_STR), ("opencc_config", _OPT_STR), ("passages", _INT),
     ("pairs", _INT), ("redistribute", "bool?"),
 )
+RAW_FIELDS = (("doc_id", _STR), ("path", _STR), ("text", _STR), ("sha256", _STR), ("encoding", _STR),
+              ("size_bytes", _INT))
 DOCUMENT_FIELDS = (("variant", _STR), ("opencc_config", _OPT_STR), ("text", _STR), ("src_start", "offsets"),
                    ("src_end", "offsets"))
 _LAYOUT = {
     "Passage": PASSAGE_FIELDS, "PhrasePair": PAIR_FIELDS, "Rejection": REJECTION_FIELDS,
-    "DocumentStatus": STATUS_FIELDS, "NormalizedDocument": DOCUMENT_FIELDS,
+    "DocumentStatus": STATUS_FIELDS, "NormalizedDocument": DOCUMENT_FIELDS, "RawDocument": RAW_FIELDS,
 }
 
 
@@ -69,7 +72,7 @@ def _check_layout() -> None:
     """The field lists name every field of their records (raw excepted): a new field must
     be written here, not silently lost."""
     records = {"Passage": Passage, "PhrasePair": PhrasePair, "Rejection": Rejection,
-               "DocumentStatus": DocumentStatus, "NormalizedDocument": NormalizedDocument}
+               "DocumentStatus": DocumentStatus, "NormalizedDocument": NormalizedDocument, "RawDocument": RawDocument}
     for name, cls in records.items():
         have = [f.name for f in fields(cls) if f.name != "raw"]
         if have != [n for n, _ in _LAYOUT[name]]:
@@ -139,6 +142,12 @@ def result_to_json(result: ProcessedDocument | DocumentStatus) -> dict:
     }
 
 
+def raw_to_json(raw: RawDocument) -> list:
+    """The JSON-ready form of a raw document: for the shards of :mod:`align.workers`, whose
+    tasks read the files the build then does not read again."""
+    return _row(raw, RAW_FIELDS)
+
+
 # -- from JSON ------------------------------------------------------------------------------
 def _offsets_from_json(value, length: int, limit: int) -> array:
     """The offsets back from their differences; each must point into the original text
@@ -190,6 +199,7 @@ _READERS = {
     "Rejection": (Rejection, _signatures(REJECTION_FIELDS)),
     "DocumentStatus": (DocumentStatus, _signatures(STATUS_FIELDS)),
     "NormalizedDocument": (None, _signatures(DOCUMENT_FIELDS[:3])),
+    "RawDocument": (RawDocument, _signatures(RAW_FIELDS)),
 }
 _SIGNALS = PAIR_FIELDS.index(("signals", "signals"))
 _PAIR = REJECTION_FIELDS.index(("pair", "pair?"))
@@ -238,3 +248,8 @@ def result_from_json(data: dict, raw: RawDocument, meta: DocumentMeta) -> Proces
         )
     except (KeyError, TypeError, IndexError, UnicodeError) as exc:
         raise ValueError(f"damaged result: {exc!r}") from exc
+
+
+def raw_from_json(row) -> RawDocument:
+    """The raw document :func:`raw_to_json` wrote. Raises ``ValueError`` on anything else."""
+    return _record("RawDocument", row)

@@ -85,7 +85,7 @@ def measure(corpus: Path, out: Path) -> dict:
         converter.convert(f.read_text(encoding="utf-8"))
     opencc_s = time.perf_counter() - t0
 
-    from align import pipeline
+    from align import pipeline, process
     from align.dataset import writer
     from align.link import collection
 
@@ -100,13 +100,13 @@ def measure(corpus: Path, out: Path) -> dict:
                 stages[name] = stages.get(name, 0.0) + time.perf_counter() - t
         return run
 
-    # The names the pipeline calls, wrapped where it looks them up.
+    # The names the pipeline and the per-document chain call, wrapped where they look them up.
     from align import read
 
     read.read_file = timed("read", read.read_file)
-    pipeline.normalize_document = timed("normalize", pipeline.normalize_document)
-    pipeline.segment_document = timed("segment", pipeline.segment_document)
-    pipeline.extract_pairs = timed("extract", pipeline.extract_pairs)
+    process.normalize_document = timed("normalize", process.normalize_document)
+    process.segment_document = timed("segment", process.segment_document)
+    process.extract_pairs = timed("extract", process.extract_pairs)
     collection.CollectionLinker.run = timed("link", collection.CollectionLinker.run)
     pipeline.score.score_pairs = timed("score", pipeline.score.score_pairs)
     pipeline.write_report = timed("review page", pipeline.write_report)

@@ -15,6 +15,7 @@ from align.errors import BuildError
     ({"variant": "cn"}, "--from cn: expected one of auto, hk, tw, t, s"),
     ({"min_confidence": 1.5}, "--min-confidence 1.5: expected a probability between 0 and 1"),
     ({"max_bytes": 0}, "--max-mb 0: expected a positive size"),
+    ({"workers": 0}, "--workers 0: expected a whole number of processes, 1 or more"),
 ])
 def test_a_bad_setting_names_its_option(fields, message):
     with pytest.raises(BuildError) as err:
@@ -47,7 +48,7 @@ def test_the_corrections_file_does_not_key_the_cache():
     BuildConfig(variant="hk", max_bytes=8 * 1024 * 1024, strict=True, min_confidence=0.5, link_scorer="lexical",
                 link_threshold=0.2, review=False, splits=(0.8, 0.1, 0.1), gold_path="tests/gold/seeds.jsonl",
                 links_gold_path="gold dir/links.jsonl", corrections_path="review/corrections.jsonl"),
-    BuildConfig(link=False, cache=False),
+    BuildConfig(link=False, cache=False, workers=2),
 ])
 def test_the_command_line_of_a_config_makes_that_config(config, monkeypatch):
     import shlex
@@ -66,8 +67,9 @@ def test_the_command_line_of_a_config_makes_that_config(config, monkeypatch):
     monkeypatch.setattr(align.pipeline, "build", capture)
     line = config.command_line(Path("data/raw"))
     CliRunner().invoke(app, shlex.split(line)[1:])
-    # The cache changes nothing in the output, so the command leaves it at its default.
-    assert seen == {"raw": Path("data/raw"), "config": dataclasses.replace(config, cache=True)}
+    # The cache and the workers change nothing in the output, so the command leaves them at
+    # their defaults.
+    assert seen == {"raw": Path("data/raw"), "config": dataclasses.replace(config, cache=True, workers=1)}
 
 
 def test_the_command_line_names_no_absolute_path():

@@ -1,7 +1,7 @@
 """The package's import graph: records flow one way.
 
 A module imports only from the stages to its left in read -> normalize -> segment ->
-extract -> link/variants -> score -> evaluate -> dataset -> review -> pipeline -> cli, plus
+extract -> link/variants -> score -> evaluate -> dataset -> review -> cache -> process -> workers -> pipeline -> cli, plus
 the shared modules every stage may use. Imports inside functions count: a cycle hidden by
 a function-level import is still a cycle.
 """
@@ -27,6 +27,8 @@ STAGES = [
     {"align.review"},
     {"align.publish", "align.push"},
     {"align.cache"},
+    {"align.process"},
+    {"align.workers"},
     {"align.pipeline"},
     {"align.cli", "align.__main__"},
 ]

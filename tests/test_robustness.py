@@ -176,7 +176,7 @@ def test_a_long_line_of_brackets_is_fast(tmp_path):
 def test_interrupted_build_leaves_the_previous_one_loadable(tmp_path, monkeypatch):
     import datasets
 
-    from align import pipeline
+    from align import process
 
     raw = tmp_path / "raw"
     raw.mkdir()
@@ -188,7 +188,7 @@ def test_interrupted_build_leaves_the_previous_one_loadable(tmp_path, monkeypatc
     def interrupt(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pipeline, "extract_pairs", interrupt)
+    monkeypatch.setattr(process, "extract_pairs", interrupt)
     with pytest.raises(KeyboardInterrupt):
         build(raw, out)
     pairs = datasets.load_dataset(str(out), "pairs", split="train", cache_dir=str(tmp_path / "c"))
