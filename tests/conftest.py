@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import filecmp
 from pathlib import Path
 
 import pytest
@@ -52,3 +53,15 @@ def browser(tmp_path_factory):
     driver = open_browser(tmp_path_factory.mktemp("chromium-profile"))
     yield driver
     driver.quit()
+
+
+def files_of(root: Path) -> list[str]:
+    """Every file below ``root``, as sorted relative paths."""
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+
+def same_tree(a: Path, b: Path) -> None:
+    """Two build folders hold the same files, byte for byte."""
+    assert files_of(a) == files_of(b)
+    _, mismatch, errors = filecmp.cmpfiles(a, b, files_of(a), shallow=False)
+    assert mismatch == [] and errors == [], mismatch

@@ -4,7 +4,6 @@ entries, and what the key follows. ALIGN_CACHE_DIR is a tmp folder in every test
 
 from __future__ import annotations
 
-import filecmp
 import json
 import os
 import shutil
@@ -27,21 +26,11 @@ from align.read import read_file
 from align.records import DocumentMeta, DocumentStatus, ProcessedDocument
 from align.records_json import result_from_json, result_to_json
 
-from .conftest import GOLD, LINKS_GOLD, RAW, ROOT, SEED_FORTUNE, SEED_SUMMARY
+from .conftest import GOLD, LINKS_GOLD, RAW, ROOT, SEED_FORTUNE, SEED_SUMMARY, same_tree
 
 FAST = {"link": False, "review": False}  # per-document results do not depend on these
 MARKUP = [ROOT / "tests/dev/extract/tune/a_gopl_zh/raw/ch1_01.md",
           *sorted((ROOT / "tests/dev/extract").glob("*/*/raw/*.html"))[:1]]
-
-
-def _tree(root: Path) -> list[str]:
-    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
-
-
-def _same_tree(a: Path, b: Path) -> None:
-    assert _tree(a) == _tree(b)
-    _, mismatch, errors = filecmp.cmpfiles(a, b, _tree(a), shallow=False)
-    assert mismatch == [] and errors == [], mismatch
 
 
 def _read(path: Path, root: Path):
@@ -158,7 +147,7 @@ def test_warm_rebuild_of_the_seeds_is_byte_identical_to_a_clean_build(built, tmp
     assert (first.cache_hits, first.cache_misses) == (0, 3)
     report = build(RAW, tmp_path / "warm", gold_path=GOLD, links_gold_path=LINKS_GOLD)
     assert (report.cache_hits, report.cache_misses) == (3, 0)
-    _same_tree(clean, tmp_path / "warm")
+    same_tree(clean, tmp_path / "warm")
 
 
 def test_changing_one_raw_file_recomputes_only_that_document(small_raw, tmp_path):
@@ -170,7 +159,7 @@ def test_changing_one_raw_file_recomputes_only_that_document(small_raw, tmp_path
     warm = build(small_raw, tmp_path / "warm", **FAST)
     assert (warm.cache_hits, warm.cache_misses) == (2, 1)
     clean = build(small_raw, tmp_path / "clean", cache=False, **FAST)
-    _same_tree(tmp_path / "clean", tmp_path / "warm")
+    same_tree(tmp_path / "clean", tmp_path / "warm")
     # Skipped files are in the report as before, with their reasons.
     skipped = {d.path: d.reason for d in warm.skipped}
     assert skipped == {d.path: d.reason for d in clean.skipped}
@@ -198,7 +187,7 @@ def test_no_cache_neither_reads_nor_writes_the_cache_folder(small_raw, tmp_path,
                                       "--no-link", "--no-report"])
     assert result.exit_code == 0, result.output
     assert {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in folder.iterdir()} == before
-    _same_tree(tmp_path / "a", tmp_path / "c")
+    same_tree(tmp_path / "a", tmp_path / "c")
 
 
 def _damage_entries(change) -> int:
@@ -231,7 +220,7 @@ def test_a_damaged_entry_is_recomputed(small_raw, tmp_path, change):
     assert _damage_entries(change) == 3
     again = build(small_raw, tmp_path / "again", **FAST)
     assert (again.cache_hits, again.cache_misses) == (0, 3)
-    _same_tree(tmp_path / "first", tmp_path / "again")
+    same_tree(tmp_path / "first", tmp_path / "again")
     # ... and replaced: the next build reads it.
     third = build(small_raw, tmp_path / "third", **FAST)
     assert (third.cache_hits, third.cache_misses) == (3, 0)
@@ -245,7 +234,7 @@ def test_a_cache_file_that_is_not_a_database_is_no_crash(small_raw, tmp_path):
     assert (report.cache_hits, report.cache_misses) == (0, 3)
     clean = build(small_raw, tmp_path / "clean", cache=False, **FAST)
     assert clean.pairs == report.pairs
-    _same_tree(tmp_path / "clean", tmp_path / "out")
+    same_tree(tmp_path / "clean", tmp_path / "out")
 
 
 def test_the_cache_folder_inside_the_build_is_not_used(small_raw, tmp_path, monkeypatch):
@@ -304,7 +293,7 @@ def test_a_changed_setting_recomputes_every_document(small_raw, tmp_path):
     report = build(small_raw, tmp_path / "low", min_confidence=0.2, **FAST)
     assert (report.cache_hits, report.cache_misses) == (0, 3)
     build(small_raw, tmp_path / "low-clean", min_confidence=0.2, cache=False, **FAST)
-    _same_tree(tmp_path / "low-clean", tmp_path / "low")
+    same_tree(tmp_path / "low-clean", tmp_path / "low")
     assert report.pairs > build(small_raw, tmp_path / "default-again", **FAST).pairs
 
 

@@ -10,7 +10,6 @@ same build.
 
 from __future__ import annotations
 
-import filecmp
 import json
 import os
 import shutil
@@ -33,7 +32,7 @@ from align.pipeline import build  # noqa: E402
 from align.read import document_paths  # noqa: E402
 from align.workers import DocumentShards  # noqa: E402
 
-from .conftest import RAW, ROOT, SEED_FORTUNE  # noqa: E402
+from .conftest import RAW, ROOT, SEED_FORTUNE, same_tree  # noqa: E402
 
 CMRC = ROOT / "tests/dev/extract/tune/f_cmrc2018/raw"
 ARTICLES = ["bertalanffy.txt", "john_darley.txt", "phillips_exeter.txt"]
@@ -45,16 +44,6 @@ SKIPPED = {
     "scan.txt": "a binary file (PNG image), not text",
 }
 runner = CliRunner()
-
-
-def _tree(root: Path) -> list[str]:
-    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
-
-
-def _same_tree(a: Path, b: Path) -> None:
-    assert _tree(a) == _tree(b)
-    _, mismatch, errors = filecmp.cmpfiles(a, b, _tree(a), shallow=False)
-    assert mismatch == [] and errors == [], mismatch
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +78,7 @@ def test_two_workers_build_the_same_bytes_and_report_every_file(mixed_raw, one_p
     out = tmp_path / "build"
     result = runner.invoke(app, ["build", "--raw", str(mixed_raw), "--out", str(out), "--workers", "2"])
     assert result.exit_code == 0, result.output
-    _same_tree(one_process, out)
+    same_tree(one_process, out)
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     listed = {d["path"]: (d["status"], d["reason"]) for d in report["documents"]}
     assert sorted(listed) == sorted(p.name for p in mixed_raw.iterdir() if p.name != "manifest.toml")
@@ -101,7 +90,7 @@ def test_two_workers_build_the_same_bytes_and_report_every_file(mixed_raw, one_p
     again = runner.invoke(app, ["build", "--raw", str(mixed_raw), "--out", str(out), "--workers", "2"])
     assert again.exit_code == 0, again.output
     assert "cache: 8 documents reused, 0 processed" in again.output
-    _same_tree(one_process, out)
+    same_tree(one_process, out)
 
 
 @pytest.mark.parametrize("where", ["document", "task"])
@@ -136,7 +125,7 @@ def test_a_failing_task_is_one_line_and_the_previous_build_stays(mixed_raw, one_
         "--workers 1 shows the traceback)"
         if where == "document" else
         "BuildError: --workers 2: a task failed (RuntimeError: no space left for the shard)"]
-    _same_tree(one_process, out)
+    same_tree(one_process, out)
     assert [p.name for p in tmp_path.iterdir()] == ["build"]  # no temporary folder left
 
 
@@ -149,7 +138,7 @@ def test_the_readme_snippet_with_the_local_executor_makes_the_same_build(mixed_r
     assert sorted(p.name for p in (tmp_path / "logs" / "stats").iterdir()) == ["00000.json", "00001.json",
                                                                                "00002.json"]
     build(mixed_raw, tmp_path / "build", config, shards=shards)
-    _same_tree(one_process, tmp_path / "build")
+    same_tree(one_process, tmp_path / "build")
 
     with pytest.raises(BuildError, match="made from other files or settings than raw/"):
         build(mixed_raw, tmp_path / "other", BuildConfig(min_confidence=0.5), shards=shards)
