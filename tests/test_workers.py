@@ -152,3 +152,28 @@ def test_one_worker_and_the_cli_import_no_datatrove():
     code = "import sys, align.cli, align.pipeline; print('datatrove' in sys.modules, 'loguru' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_corrections_apply_the_same_with_two_workers(mixed_raw, one_process, tmp_path):
+    """A review's verdicts are applied in the build's loop whichever path made the results:
+    a wrong pair is gone, and the build is the one process's build with the same file."""
+    import pyarrow.parquet as pq
+
+    pairs = pq.read_table(next((one_process / "pairs").glob("*.parquet"))).to_pylist()
+    target = next(p for p in pairs if p["doc_id"] == SEED_FORTUNE and p["kind"] == "name")
+    corrections = tmp_path / "corrections.jsonl"
+    corrections.write_text(json.dumps({"doc_id": target["doc_id"], "en": target["translation"]["en"],
+                                       "zh": target["translation"]["zh"], "verdict": "wrong", "zh_fixed": None},
+                                      ensure_ascii=False) + "\n", encoding="utf-8")
+    outs = {}
+    for workers in ("1", "2"):
+        outs[workers] = tmp_path / f"w{workers}"
+        result = runner.invoke(app, ["build", "--raw", str(mixed_raw), "--out", str(outs[workers]), "--workers",
+                                     workers, "--no-cache", "--corrections", str(corrections)])
+        assert result.exit_code == 0, result.output
+    same_tree(outs["1"], outs["2"])
+    after = pq.read_table(next((outs["2"] / "pairs").glob("*.parquet"))).to_pylist()
+    key = (target["doc_id"], target["translation"]["en"], target["translation"]["zh"])
+    assert key not in {(p["doc_id"], p["translation"]["en"], p["translation"]["zh"]) for p in after}
+    assert len([p for p in after if p["kind"] != "linked"]) == len([p for p in pairs if p["kind"] != "linked"]) - \
+        sum(1 for p in pairs if (p["doc_id"], p["translation"]["en"], p["translation"]["zh"]) == key)
