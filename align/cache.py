@@ -110,20 +110,16 @@ class DocumentCache:
         # Tasks forked at once (``--workers``) open the file together: switching it to WAL
         # can answer "database is locked" without waiting for the busy timeout, so a busy
         # open is tried again before the task gives up its cache.
-        for attempt in range(_OPEN_TRIES):
+        for attempt in range(1, _OPEN_TRIES + 1):
             try:
                 return self._connect()
-            except sqlite3.OperationalError as exc:
-                if attempt + 1 < _OPEN_TRIES and ("locked" in str(exc) or "busy" in str(exc)):
-                    time.sleep(0.05 * (attempt + 1))
-                    continue
-                logger.warning("%s: cache not usable (%s); building without it (delete the file to start a new one)",
-                               self.path, exc)
-                return None
             except (OSError, sqlite3.Error) as exc:
-                logger.warning("%s: cache not usable (%s); building without it (delete the file to start a new one)",
-                               self.path, exc)
-                return None
+                busy = isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
+                if not busy or attempt == _OPEN_TRIES:
+                    logger.warning("%s: cache not usable (%s); building without it (delete the file to start a new "
+                                   "one)", self.path, exc)
+                    return None
+                time.sleep(0.05 * attempt)
         return None
 
     def _connect(self) -> sqlite3.Connection:
