@@ -72,6 +72,7 @@ def build(
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Reuse the per-document results of earlier builds kept in $ALIGN_CACHE_DIR (default ~/.cache/align); --no-cache neither reads nor writes it.")] = True,
     corrections: Annotated[Path | None, typer.Option(help="Verdicts from the review page (corrections.jsonl): drop the pairs marked wrong, set the Chinese of those fixed, keep (or bring back) those marked right.")] = None,
     workers: Annotated[int, typer.Option(help="Processes for the per-document stages (read, normalize, segment, extract); more than 1 runs them as datatrove tasks (pip install 'align[workers]'). The output is the same.")] = 1,
+    shard_mb: Annotated[float, typer.Option(hidden=True, help="Parquet per shard file, in megabytes.")] = 256,
 ) -> None:
     """Read RAW, extract the pairs and write the dataset to OUT."""
     from rich.console import Console
@@ -83,6 +84,7 @@ def build(
     config = BuildConfig(variant=variant, max_bytes=int(max_mb * 1024 * 1024), strict=strict,
                          min_confidence=min_confidence, link=link, link_scorer=link_scorer, link_threshold=link_threshold,
                          review=review, splits=_fractions(splits), cache=cache, workers=workers,
+                         shard_bytes=int(shard_mb * 1024 * 1024),
                          gold_path=gold, links_gold_path=links_gold, corrections_path=corrections)
     errors = Console(stderr=True)
     if errors.is_terminal:

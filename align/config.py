@@ -14,6 +14,8 @@ from .errors import BuildError
 # The scripts a document can be in: Hong Kong, Taiwan, other Traditional, Simplified.
 SCRIPT_VARIANTS = ("hk", "tw", "t", "s")
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+# A config's split is written as shards of about this much parquet each (align.dataset.writer).
+DEFAULT_SHARD_BYTES = 256 * 1024 * 1024
 # The settings that do not change what one document's processing makes: they act before it
 # (max_bytes skips a file unread), after it (the corpus-wide steps, the checks, the
 # corrections, applied to what the cache gives back) or on how the build runs (cache,
@@ -21,7 +23,7 @@ DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 # invalidates it unless it is listed here.
 CORPUS_SETTINGS = frozenset({"max_bytes", "strict", "link", "link_scorer", "link_threshold",
                              "review", "gold_path", "links_gold_path", "cache", "splits", "corrections_path",
-                             "workers"})
+                             "workers", "shard_bytes"})
 
 
 def cache_root() -> Path:
@@ -38,6 +40,12 @@ def shown_path(path: Path) -> str:
     since the rest names the machine it was built on (and the card would differ per machine)."""
     path = Path(path)
     return path.name if path.is_absolute() else path.as_posix()
+
+
+def megabytes(n: int) -> str:
+    """``n`` bytes in megabytes, short, and exact enough that the option gives ``n`` back."""
+    short = f"{n / 1024 / 1024:g}"
+    return short if int(float(short) * 1024 * 1024) == n else repr(n / 1024 / 1024)
 
 
 def check_fractions(fractions: tuple[float, ...]) -> None:
@@ -66,6 +74,7 @@ class BuildConfig:
     cache: bool = True  # reuse per-document results kept in the user's cache folder (align.cache)
     corrections_path: Path | None = None  # a review's verdicts (align.corrections)
     workers: int = 1  # processes for the per-document stages; more than 1 runs them on datatrove (align.workers)
+    shard_bytes: int = DEFAULT_SHARD_BYTES  # parquet per shard (hidden --shard-mb: a test forces several shards)
 
     def __post_init__(self) -> None:
         if self.variant != "auto" and self.variant not in SCRIPT_VARIANTS:
@@ -78,6 +87,8 @@ class BuildConfig:
             raise BuildError(f"--workers {self.workers}: expected a whole number of processes, 1 or more")
         if self.max_bytes <= 0:
             raise BuildError(f"--max-mb {self.max_bytes / 1024 / 1024:g}: expected a positive size")
+        if type(self.shard_bytes) is not int or self.shard_bytes <= 0:
+            raise BuildError(f"--shard-mb {self.shard_bytes / 1024 / 1024:g}: expected a positive size")
         if self.splits:
             try:
                 check_fractions(tuple(self.splits))
@@ -103,8 +114,11 @@ class BuildConfig:
         link = f"{self.link_scorer}{threshold}" if self.link else "off"
         splits = f"|splits:{','.join(f'{f:g}' for f in self.splits)}" if self.splits else ""
         corrections = f"|corrections:{shown_path(self.corrections_path)}" if self.corrections_path else ""
+        # The shard size changes the files, not the rows: named only when not the default.
+        shards = f"|shard-mb:{megabytes(self.shard_bytes)}" if self.shard_bytes != DEFAULT_SHARD_BYTES else ""
         return (f"from:{self.variant}|max-mb:{self.max_bytes / 1024 / 1024:g}|strict:{'yes' if self.strict else 'no'}|"
-                f"min-confidence:{confidence}|link:{link}|review:{'yes' if self.review else 'no'}{splits}{corrections}")
+                f"min-confidence:{confidence}|link:{link}|review:{'yes' if self.review else 'no'}{splits}{corrections}"
+                f"{shards}")
 
     def command_line(self, raw_dir: Path) -> str:
         """The ``align build`` command that makes this build from ``raw_dir``: only the
@@ -130,6 +144,8 @@ class BuildConfig:
             options.append("--no-report")
         if self.splits:
             options += ["--splits", ",".join(f"{f:g}" for f in self.splits)]
+        if self.shard_bytes != default.shard_bytes:
+            options += ["--shard-mb", megabytes(self.shard_bytes)]
         for flag, path in (("--gold", self.gold_path), ("--links-gold", self.links_gold_path),
                            ("--corrections", self.corrections_path)):
             if path is not None:

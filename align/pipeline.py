@@ -159,7 +159,7 @@ def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None =
     linker = _linker(config, raw_dir, manifest)
     report = BuildReport(min_confidence=threshold(config, model))
     rows = BuildRows()
-    with BuildWriter(out_dir, SplitPlan(config.splits)) as writer, \
+    with BuildWriter(out_dir, SplitPlan(config.splits), config.shard_bytes) as writer, \
             _results(raw_dir, out_dir, config, model, manifest, progress, shards) as (results, cache):
         for result in results:
             if corrections and isinstance(result, ProcessedDocument):

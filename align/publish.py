@@ -10,7 +10,8 @@ document:
   ``speaker``; ``text``, ``text_original`` and ``start``/``end`` are the run's, so
   ``text_original`` is still exactly the original file's ``[start:end]``, the promise the
   schema makes); other passages are left out. Offsets everywhere stay offsets into the
-  original file, as the card says.
+  original file, as the card says. Each shard of ``passages`` is cut on its own and keeps its
+  name (a shard can end up smaller, or empty: the card's glob still finds every one).
 - ``report.json`` leaves out the dropped readings, gold misses and unmatched review
   verdicts whose text is not in those sentences.
 - ``report/`` (the review page shows whole articles) and ``tokenizer/spm.model`` (its
@@ -30,10 +31,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .dataset.card import HUB_ID
-from .dataset.figures import SplitFigures, parquet_figures
+from .dataset.figures import SplitFigures, shards_figures
 from .dataset.load import read_config, split_files
-from .dataset.schema import features_spec, parquet_name
-from .dataset.writer import write_parquet
+from .dataset.schema import features_spec
+from .dataset.writer import write_file
 from .errors import PublishError
 from .licenses import redistribution
 from .normalize import normalize_source
@@ -104,26 +105,31 @@ def _reduce(build_dir: Path, out_dir: Path, restricted: dict[str, str], plan: Pu
 
     kept_text = defaultdict(list)
     counts = defaultdict(lambda: [0, 0, 0])  # doc_id -> passages, passages kept, sentence runs
-    figures: dict[str, tuple[int, SplitFigures]] = {}  # split -> rows before, the published file's figures
-    for split, path in split_files(build_dir, "passages").items():
-        rel = parquet_name("passages", split)
-        if rel not in plan.files:
-            continue
-        passages, rows = pq.read_table(path).to_pylist(), []
-        for p in passages:
-            doc_id = p["doc_id"]
-            if doc_id not in restricted:
-                rows.append(p)
+    figures: dict[str, tuple[int, SplitFigures]] = {}  # split -> rows before, the published files' figures
+    for split, paths in split_files(build_dir, "passages").items():
+        before, published = 0, []
+        for path in paths:  # shard by shard: each is cut into the published shard of its name
+            rel = path.relative_to(build_dir).as_posix()
+            if rel not in plan.files:
                 continue
-            counts[doc_id][0] += 1
-            runs = sentence_runs(p, spans[doc_id], documents[doc_id])
-            if runs:
-                counts[doc_id][1] += 1
-                counts[doc_id][2] += len(runs)
-            rows.extend(runs)
-            kept_text[doc_id].extend(r["text"] for r in runs)
-        write_parquet(rows, features_spec()["passages"], out_dir / rel)
-        figures[split] = (len(passages), parquet_figures(out_dir / rel))
+            passages, rows = pq.read_table(path).to_pylist(), []
+            for p in passages:
+                doc_id = p["doc_id"]
+                if doc_id not in restricted:
+                    rows.append(p)
+                    continue
+                counts[doc_id][0] += 1
+                runs = sentence_runs(p, spans[doc_id], documents[doc_id])
+                if runs:
+                    counts[doc_id][1] += 1
+                    counts[doc_id][2] += len(runs)
+                rows.extend(runs)
+                kept_text[doc_id].extend(r["text"] for r in runs)
+            write_file(rows, features_spec()["passages"], out_dir / rel)
+            before += len(passages)
+            published.append(out_dir / rel)
+        if published:
+            figures[split] = (before, shards_figures(published))
     for doc_id, why in sorted(restricted.items()):
         total, kept, runs = counts[doc_id]
         plan.held_back.append(
@@ -190,7 +196,7 @@ def _sentences(text: str) -> list[tuple[int, int]]:
 
 def _rewrite_card(path: Path, figures: dict[str, tuple[int, SplitFigures]]) -> None:
     """The card's passages figures, for the rows published (metadata and body), read from
-    the published files; ``figures`` is ``split -> (rows before, the published file's figures)``."""
+    the published files; ``figures`` is ``split -> (rows before, the published shards' figures)``."""
     from huggingface_hub import DatasetCard
 
     if not path.read_text(encoding="utf-8").startswith("---\n"):

@@ -19,7 +19,7 @@ from ..records import BuildReport
 from ..text import MISSING
 from .figures import SplitFigures, folder_figures
 from .load import read_config
-from .schema import CONFIGS, parquet_name
+from .schema import CONFIGS, parquet_glob
 
 if TYPE_CHECKING:
     from huggingface_hub import DatasetCardData
@@ -66,7 +66,8 @@ def card_data(features: dict, figures: dict[tuple[str, str], SplitFigures], pret
         configs=[
             {
                 "config_name": config,
-                "data_files": [{"split": s, "path": parquet_name(config, s)} for s in splits[config]],
+                # A glob: a rebuild with more or fewer shards keeps the same card.
+                "data_files": [{"split": s, "path": parquet_glob(config, s)} for s in splits[config]],
                 **({"default": True} if config == "pairs" else {}),
             }
             for config in CONFIGS if splits[config]

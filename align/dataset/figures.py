@@ -1,5 +1,5 @@
-"""The figures the card gives of each written parquet file, read back from the file itself,
-so the card cannot say anything the files do not hold."""
+"""The figures the card gives of each written split, read back from its parquet files
+themselves (summed over the shards), so the card cannot say anything the files do not hold."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from .schema import CONFIGS
 
 @dataclass(frozen=True, slots=True)
 class SplitFigures:
-    """One ``(config, split)`` file: its rows, their size in memory (Arrow, as read back;
-    the card's ``num_bytes``) and the file's size (its ``download_size``)."""
+    """One ``(config, split)``, one file or the sum over its shards: its rows, their size in
+    memory (Arrow, as read back; the card's ``num_bytes``) and the files' size (its
+    ``download_size``)."""
 
     num_examples: int
     num_bytes: int
@@ -29,8 +30,15 @@ def parquet_figures(path: Path) -> SplitFigures:
     return SplitFigures(file.metadata.num_rows, nbytes, Path(path).stat().st_size)
 
 
+def shards_figures(paths: list[Path]) -> SplitFigures:
+    """The figures of one split: those of its shards, added up."""
+    each = [parquet_figures(path) for path in paths]
+    return SplitFigures(sum(f.num_examples for f in each), sum(f.num_bytes for f in each),
+                        sum(f.download_size for f in each))
+
+
 def folder_figures(folder: Path) -> dict[tuple[str, str], SplitFigures]:
-    """``(config, split) -> figures`` of every parquet file in ``folder``, configs in
+    """``(config, split) -> figures`` of the parquet files in ``folder``, configs in
     :data:`CONFIGS` order and splits in train, validation, test order."""
-    return {(config, split): parquet_figures(path)
-            for config in CONFIGS for split, path in split_files(folder, config).items()}
+    return {(config, split): shards_figures(paths)
+            for config in CONFIGS for split, paths in split_files(folder, config).items()}

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from .schema import parquet_name
+from ..errors import BuildError
 from .splits import SPLIT_NAMES
 
 
 def read_config(build_dir: Path, config: str) -> list[dict] | None:
     """The rows of ``config`` in ``build_dir``, every split in order (train, validation,
-    test), or None when the build has no file of that config."""
-    paths = list(split_files(build_dir, config).values())
+    test) and each split's shards in order, or None when the build has no file of that config."""
+    paths = [path for shards in split_files(build_dir, config).values() for path in shards]
     if not paths:
         return None
     import pyarrow.parquet as pq
@@ -19,8 +20,23 @@ def read_config(build_dir: Path, config: str) -> list[dict] | None:
     return [row for path in paths for row in pq.read_table(path).to_pylist()]
 
 
-def split_files(build_dir: Path, config: str) -> dict[str, Path]:
-    """``split -> file`` of ``config`` in ``build_dir`` (only the files that exist)."""
-    names = SPLIT_NAMES[3]
-    found = {s: Path(build_dir) / parquet_name(config, s) for s in names}
-    return {s: path for s, path in found.items() if path.is_file()}
+def split_files(build_dir: Path, config: str) -> dict[str, list[Path]]:
+    """``split -> its shards, in order`` of ``config`` in ``build_dir`` (only the splits
+    that have files). Only a complete set of shards counts (``k`` of ``n``, every ``k``
+    below the same ``n``): a missing shard is an error, not fewer rows."""
+    found: dict[str, list[Path]] = {}
+    for split in SPLIT_NAMES[3]:
+        shards = {}
+        for path in sorted((Path(build_dir) / config).glob(f"{split}-*-of-*.parquet")):
+            match = re.fullmatch(rf"{split}-(\d{{5}})-of-(\d{{5}})\.parquet", path.name)
+            if match and path.is_file():
+                shards[int(match[1]), int(match[2])] = path
+        if not shards:
+            continue
+        counts = {n for _, n in shards}
+        if len(counts) != 1 or sorted(k for k, _ in shards) != list(range(counts.pop())):
+            names = ", ".join(p.name for p in shards.values())
+            raise BuildError(f"{Path(build_dir).name}/{config}: the shards of {split} are not one complete set "
+                             f"({names}); rebuild with `align build`")
+        found[split] = [shards[key] for key in sorted(shards)]
+    return found

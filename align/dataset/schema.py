@@ -116,8 +116,14 @@ def features_spec() -> dict[str, Any]:
     }
 
 
-def parquet_name(config: str, split: str = "train") -> str:
-    return f"{config}/{split}-00000-of-00001.parquet"
+def parquet_name(config: str, split: str = "train", shard: int = 0, shards: int = 1) -> str:
+    """Shard ``shard`` of ``shards`` of ``(config, split)``, named as the Hub names them."""
+    return f"{config}/{split}-{shard:05d}-of-{shards:05d}.parquet"
+
+
+def parquet_glob(config: str, split: str = "train") -> str:
+    """Every shard of ``(config, split)``: the card's ``data_files`` path."""
+    return f"{config}/{split}-*.parquet"
 
 
 def pair_row(p: PhrasePair, zh_mainland: str | None = None) -> dict:
