@@ -223,8 +223,9 @@ def push(
     private: Annotated[bool, typer.Option(help="Create the repository as private.")] = False,
     dry_run: Annotated[bool, typer.Option(help="List the files that would be uploaded and what is held back, upload nothing.")] = False,
 ) -> None:
-    """Upload the built dataset to the Hugging Face Hub as one commit (of documents that may
-    not be redistributed, only the sentences of their pairs and links)."""
+    """Upload the built dataset to the Hugging Face Hub as one commit, or above 1 GB or 100
+    files in several, resumably: run it again to finish a push that broke off (of documents
+    that may not be redistributed, only the sentences of their pairs and links)."""
     from .push import publish_plan
     from .push import push as run_push
 

@@ -1,10 +1,13 @@
 """A small stand-in for the Hub on 127.0.0.1: the endpoints the real ``huggingface_hub``
-client calls for ``create_repo`` and ``upload_folder`` (validate-yaml, preupload, the repo
-tree, commit, repo info), so a push runs the real client code end to end.
+client calls for ``create_repo``, ``upload_folder`` (one commit or, for a large folder, its
+streamed upload in several), ``list_repo_files``, ``create_commit`` and
+``upload_large_folder`` (validate-yaml, preupload, the repo tree, commit, repo info), so a
+push runs the real client code end to end.
 
 Every file is answered ``uploadMode: regular`` (its bytes travel base64 in the commit), so
 no LFS or Xet storage is needed. The hub records each commit (files added, files deleted)
-and holds the repository's files; ``fail`` makes a route answer an HTTP error.
+and holds the repository's files; ``fail`` makes a route answer an HTTP error, and
+``fail_after`` makes it do so after a number of calls (an upload cut off midway).
 """
 
 from __future__ import annotations
@@ -41,6 +44,9 @@ class FakeHub:
     repos: dict[str, dict[str, bytes]] = field(default_factory=dict)
     commits: list[Commit] = field(default_factory=list)
     fail: dict[str, int] = field(default_factory=dict)  # route name -> HTTP status to answer
+    # route name -> (calls answered first, HTTP status for the calls after): a push cut off midway
+    fail_after: dict[str, tuple[int, int]] = field(default_factory=dict)
+    calls: dict[str, int] = field(default_factory=dict)  # route name -> calls so far
     requests: list[str] = field(default_factory=list)  # "METHOD route" in order
 
 
@@ -70,8 +76,10 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             return self._send(404, {"error": f"no route {method} {path}"})
         self.hub.requests.append(f"{method} {name}")
-        if name in self.hub.fail:
-            status = self.hub.fail[name]
+        self.hub.calls[name] = self.hub.calls.get(name, 0) + 1
+        answered, late = self.hub.fail_after.get(name, (None, None))
+        if name in self.hub.fail or (answered is not None and self.hub.calls[name] > answered):
+            status = self.hub.fail.get(name, late)
             headers = {"X-Error-Code": "RepoNotFound"} if status == 404 else {}
             return self._send(status, {"error": f"failing {name} on purpose"}, headers)
         if self.headers.get("Authorization") != f"Bearer {self.hub.token}":

@@ -286,3 +286,113 @@ def test_unmatched_verdicts_outside_the_published_sentences_stay_home(tmp_path):
     # but in no sentence of a pair.
     assert [u["zh"] for u in published["corrections"]["unmatched"]] == ["不要"]
     assert any("unmatched verdict(s) left out" in line for line in plan.held_back)
+
+
+@pytest.fixture(scope="module")
+def sharded_build(tmp_path_factory):
+    """The seeds written in small shards (several files per config), so that a push of a
+    handful of files can be made a large one."""
+    from align.config import BuildConfig
+    from align.pipeline import build
+
+    out = tmp_path_factory.mktemp("sharded") / "build"
+    build(RAW, out, BuildConfig(shard_bytes=10 * 1024, review=False))
+    return out
+
+
+def _several_commits_per_push(monkeypatch):
+    """huggingface_hub 2's upload_folder commits a large folder in batches of 256 files or
+    more: a batch of 4 makes these few files several commits."""
+    from huggingface_hub import _upload_pipeline
+
+    monkeypatch.setattr(_upload_pipeline, "COMMIT_SIZE_SCALE", [4] * len(_upload_pipeline.COMMIT_SIZE_SCALE))
+
+
+def _globbed(card: bytes, files) -> dict[str, list[str]]:
+    """``data_files`` glob of the card -> the files of ``files`` it matches."""
+    import fnmatch
+
+    import yaml
+
+    meta = yaml.safe_load(card.decode().split("---\n")[1])
+    return {d["path"]: sorted(f for f in files if fnmatch.fnmatch(f, d["path"]))
+            for c in meta["configs"] for d in c["data_files"]}
+
+
+def test_a_small_build_stays_one_commit_and_a_large_one_is_several(hub, sharded_build, monkeypatch):
+    import align.push
+
+    _several_commits_per_push(monkeypatch)  # upload_folder would split this one; a small push does not
+    files, _ = _dry_run(sharded_build)
+    assert len(files) > 8 and not align.push.is_large(sharded_build, files)
+    assert _push(sharded_build).exit_code == 0
+    assert len(hub.hub.commits) == 1 and sorted(hub.hub.commits[0].added) == files
+
+    monkeypatch.setattr(align.push, "LARGE_PUSH_FILES", 4)
+    assert align.push.is_large(sharded_build, files)
+    hub.hub.repos[REPO] = {".gitattributes": GITATTRIBUTES}  # an empty repository again
+    result = _push(sharded_build)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"pushed {sharded_build} to {hub.hub.url}/datasets/{REPO}/commit/")
+    large = hub.hub.commits[1:]
+    assert len(large) > 1
+    assert sorted(f for c in large for f in c.added) == files  # each file in one commit
+    assert sorted(hub.hub.repos[REPO]) == sorted(files + [".gitattributes"])
+
+
+def test_a_large_push_cut_off_is_finished_by_running_it_again(hub, build_copy, sharded_build, monkeypatch):
+    import align.push
+
+    _set_redistribute(build_copy, True)
+    assert _push(build_copy).exit_code == 0  # an earlier, one-file-per-split build
+    before = set(hub.hub.repos[REPO])
+    assert {"report/index.html", "passages/train-00000-of-00001.parquet"} <= before
+
+    _several_commits_per_push(monkeypatch)
+    monkeypatch.setattr(align.push, "LARGE_PUSH_BYTES", 0)
+    files, _ = _dry_run(sharded_build)
+    hub.hub.fail_after["commit"] = (3, 400)  # the earlier push's commit, then two more
+    line = _one_line(_push(sharded_build))
+    assert "HTTP 400" in line
+    cut_off = hub.hub.commits[1:]
+    assert len(cut_off) == 2
+    sent = {f for c in cut_off for f in c.added}
+    assert sent < set(files)
+    # What the new build no longer has is gone already: the card's globs never match two builds' shards.
+    assert set(hub.hub.repos[REPO]) == sent | (before & set(files)) | {".gitattributes"}
+
+    hub.hub.fail_after.clear()
+    result = _push(sharded_build)
+    assert result.exit_code == 0, result.output
+    again = hub.hub.commits[3:]
+    resent = [f for c in again for f in c.added]
+    assert sorted(resent) == sorted(set(resent)) and not set(resent) & sent  # the rest, nothing twice
+    repo = hub.hub.repos[REPO]
+    assert sorted(repo) == sorted(files + [".gitattributes"])
+    staged = _staged(sharded_build)
+    assert {path: repo[path] for path in files} == staged
+    for glob, matched in _globbed(repo["README.md"], repo).items():
+        config = glob.split("/")[0]
+        assert matched == [p for p in files if p.startswith(f"{config}/train-")], glob
+
+
+def _staged(build_dir) -> dict[str, bytes]:
+    """What a push of ``build_dir`` sends: path -> bytes."""
+    import tempfile
+    from pathlib import Path
+
+    from align.publish import stage
+    from align.push import files_to_upload
+
+    with tempfile.TemporaryDirectory() as tmp:
+        plan = stage(build_dir, files_to_upload(build_dir), Path(tmp), REPO)
+        return {rel: (Path(tmp) / rel).read_bytes() for rel in plan.files}
+
+
+def test_a_large_push_that_fails_says_a_rerun_resumes_it(hub, sharded_build, monkeypatch):
+    import align.push
+
+    monkeypatch.setattr(align.push, "LARGE_PUSH_BYTES", 0)
+    hub.hub.fail["create"] = 500
+    line = _one_line(_push(sharded_build))
+    assert "the Hub failed (HTTP 500); retry later (run the same push again to resume it" in line

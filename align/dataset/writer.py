@@ -23,9 +23,9 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from ..config import DEFAULT_SHARD_BYTES
 from ..errors import BuildError
 from .card import write_card
-from ..config import DEFAULT_SHARD_BYTES
 from .schema import CONFIGS, features_spec, parquet_name
 from .splits import SplitPlan
 
