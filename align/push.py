@@ -4,10 +4,10 @@ A build of at most :data:`LARGE_PUSH_BYTES` and :data:`LARGE_PUSH_FILES` goes in
 commit (``create_commit``): what an earlier push left and this one lacks is deleted in the
 same commit. A larger one is uploaded the resumable way, in several commits, and a push
 that breaks off is finished by running it again (what is committed is not sent again):
-with ``upload_large_folder`` where the client has it (huggingface_hub 0.25 to 1.x; it
-cannot delete, so the files an earlier push left go first, in a commit of their own), else
-with ``upload_folder``, which from huggingface_hub 2 is that upload itself (with
-``hf_xet``; the deletions ride its first commit).
+with ``upload_folder``, which is that upload in recent huggingface_hub (1.33 and 2.4 were
+tried; with ``hf_xet``; the deletions ride its first commit), or on an older client with
+``upload_large_folder`` (0.25 on; it cannot delete, so the files an earlier push left go
+first, in a commit of their own).
 
 The remote repository ends up holding exactly the published files. Only files of the
 build folder are sent, never anything matching a secret pattern; the token is read by
@@ -126,9 +126,10 @@ def _upload_large(api, folder: Path, repo_id: str, files: list[str]) -> str:
     """Upload ``files`` of ``folder`` resumably, in several commits, and delete the remote
     files that are not among them; return the URL of the last commit."""
     upload_large_folder = getattr(api, "upload_large_folder", None)
-    if upload_large_folder is None:
-        # huggingface_hub 2 folded upload_large_folder into upload_folder: streamed, committed
-        # in batches, resumed by running it again; the deletions go in its first commit.
+    if _streamed_upload_folder() or upload_large_folder is None:
+        # The streamed upload_folder replaced upload_large_folder (deprecated in 1.33, absent
+        # from 2.4): committed in batches, resumed by running it again; the deletions go in
+        # its first commit. (A client older than both has one commit only.)
         info = api.upload_folder(folder_path=str(folder), repo_id=repo_id, repo_type="dataset",
                                  allow_patterns=files, delete_patterns="*", commit_message=COMMIT_MESSAGE)
         return str(getattr(info, "commit_url", "") or "")
@@ -142,6 +143,15 @@ def _upload_large(api, folder: Path, repo_id: str, files: list[str]) -> str:
                         print_report=False)
     sha = api.repo_info(repo_id, repo_type="dataset").sha
     return f"{api.endpoint}/datasets/{repo_id}/commit/{sha}"
+
+
+def _streamed_upload_folder() -> bool:
+    """Whether this client's ``upload_folder`` is the streamed, resumable upload in several
+    commits: the module that makes it is there (not in huggingface_hub 1.3, in 1.33), and
+    ``hf_xet``, without which ``upload_folder`` makes one commit."""
+    from importlib.util import find_spec
+
+    return find_spec("huggingface_hub._upload_pipeline") is not None and find_spec("hf_xet") is not None
 
 
 _RETRY = "a retry is safe: the upload is one commit"
