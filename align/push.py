@@ -103,8 +103,9 @@ def is_large(folder: Path, files: list[str]) -> bool:
 
 def _one_commit(api, folder: Path, repo_id: str, files: list[str]) -> str:
     """``files`` of ``folder`` and the deletion of what an earlier push left and this one
-    lacks, in one commit (``create_commit``: from huggingface_hub 2, ``upload_folder`` splits
-    a folder into batches); return its URL. Files the Hub holds unchanged are not sent."""
+    lacks, in one commit (``create_commit``: the streamed ``upload_folder`` of recent clients
+    commits in batches of its own choosing); return its URL. Files the Hub holds unchanged
+    are not sent."""
     from huggingface_hub import CommitOperationAdd
 
     operations = _deletions(api, repo_id, files) + [CommitOperationAdd(rel, str(folder / rel)) for rel in files]
