@@ -111,8 +111,12 @@ def link_phrases(phrases: list[EnglishPhrase], docs: dict[str, NormalizedDocumen
     ranked: dict[EnglishPhrase, dict[str, _Ranked]] = {}
     fine: dict[EnglishPhrase, set[str]] = {}
     for ph in ordered:
-        per_doc: dict[str, list[CandidateSpan]] = defaultdict(list)
         fine[ph] = set(_finest(ph, shortlists[ph], by_passage, impl, fine_passages))
+    # Every candidate about to be bounded is embedded in one call: the encoder packs many
+    # texts into full batches, where one phrase's few hundred leave the last one part-empty.
+    impl.embed_candidates([c for pid in sorted(set().union(*fine.values())) for c in by_passage[pid]])
+    for ph in ordered:
+        per_doc: dict[str, list[CandidateSpan]] = defaultdict(list)
         for pid in sorted(fine[ph]):
             cands = by_passage[pid]
             per_doc[cands[0].doc_id].extend(cands)

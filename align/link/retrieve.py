@@ -84,9 +84,17 @@ class PassageIndex:
         self._members: list[list[int]] = [[] for _ in group_of]
         for i, g in enumerate(self._group.tolist()):
             self._members[g].append(i)
+        # One list per distinct passage, one string per distinct token: the corpus is
+        # held whole while bm25s indexes it (tens of millions of tokens at 1,000 documents).
         tokens_of: dict[tuple[str, str], list[str]] = {}
-        self._bm25 = _bm25([tokens_of[(t, m)] if (t, m) in tokens_of else tokens_of.setdefault((t, m), _passage_tokens(t, m))
-                            for t, m in zip(texts, compared, strict=True)]) if texts else None
+        token: dict[str, str] = {}
+        corpus = []
+        for t, m in zip(texts, compared, strict=True):
+            if (t, m) not in tokens_of:
+                tokens_of[(t, m)] = [token.setdefault(x, x) for x in _passage_tokens(t, m)]
+            corpus.append(tokens_of[(t, m)])
+        self._bm25 = _bm25(corpus) if texts else None
+        del corpus, tokens_of, token
         self._expansions: dict[str, list[str]] = {}
         self._vocab_by_initial: dict[str, list[str]] = {}
         if self._bm25 is not None:

@@ -51,6 +51,9 @@ class PhraseScorer(ABC):
         """Upper bounds of ``score(phrase, c)[0]``; the default scores everything."""
         return [self.score(phrase, c)[0] for c in candidates]
 
+    def embed_candidates(self, candidates: Sequence[CandidateSpan]) -> None:  # noqa: B027 (an optional hook)
+        """Precompute, at once, what :meth:`bounds` will need of these candidates."""
+
     def cheap_bounds(self, phrase: EnglishPhrase, candidates: Sequence[CandidateSpan]) -> list[float]:
         """Bounds without the costly signal (an encoder's), to choose which passages of a
         short list are worth :meth:`bounds`; the default is :meth:`bounds` itself."""
@@ -81,6 +84,7 @@ class LexicalScorer(PhraseScorer):
         # the rendering plus unrelated words must lose to the clause that is just it.
         self.metric = CHRF(char_order=2, word_order=0, beta=1)
         self._feats: dict[CandidateSpan, tuple[Counter, int, frozenset[str], str]] = {}
+        self._feats_of_text: dict[tuple[str, str], tuple[Counter, int, frozenset[str], str]] = {}
         self._covers: dict[str, frozenset[str]] = {}
         self._vocab: set[str] = set()
         self._vocab_by_initial: dict[str, set[str]] = {}
@@ -140,8 +144,12 @@ class LexicalScorer(PhraseScorer):
         mainland form) and its English key, made on first use."""
         hit = self._feats.get(c)
         if hit is None:
-            flat = _han_only(c.compared)
-            hit = self._feats[c] = (Counter(flat), len(flat), frozenset(flat), english_key(c.text))
+            key = (c.compared, c.text)
+            hit = self._feats_of_text.get(key)
+            if hit is None:  # copies of a text across documents share one
+                flat = _han_only(c.compared)
+                hit = self._feats_of_text[key] = (Counter(flat), len(flat), frozenset(flat), english_key(c.text))
+            self._feats[c] = hit
         return hit
 
     def _covering(self, en_word: str) -> frozenset[str]:
@@ -322,6 +330,10 @@ class EmbeddingScorer(LexicalScorer):
         """Embed every query text in one batch (the encoder is fastest on many texts)."""
         phrases = list(phrases)
         self._embed([ph.en for ph in phrases] + [ph.gloss for ph in phrases if ph.gloss], self._query_prefix)
+
+    def embed_candidates(self, candidates: Sequence[CandidateSpan]) -> None:
+        """Embed the candidates in one call (full batches; each text once)."""
+        self._embed([c.compared for c in candidates], self._passage_prefix)
 
     def _cosines(self, phrase: EnglishPhrase, candidates: Sequence[CandidateSpan]) -> list[float]:
         # The better of the English and the gloss; float64 and 4 places, so that float
