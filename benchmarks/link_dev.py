@@ -192,9 +192,10 @@ def run_scale(n: int, scorer, threshold: float, fine_passages: int | None = FINE
     n_passages = sum(p.kind == "content" for ps in passages.values() for p in ps)
     print(f"== scale: {len(docs)} documents, {n_passages} content passages, {len(phrases)} phrases "
           f"(read..extract {t_load:.1f} s)")
-    t0 = time.perf_counter()
+    rss_before = _peak_rss_mb()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     links = link_phrases(phrases, docs, passages, scorer=scorer, threshold=threshold, fine_passages=fine_passages)
-    t_link = time.perf_counter() - t0
+    t_link, cpu_link = time.perf_counter() - t0, time.process_time() - cpu0
     judged = [(ph, g) for ph in phrases if (g := gold_for(ph, gold)) is not None]
     linked = {(lk.source_doc_id, lk.source_start): lk for lk in links}
     n_link = sum(g.label == "link" for _, g in judged)
@@ -202,10 +203,20 @@ def run_scale(n: int, scorer, threshold: float, fine_passages: int | None = FINE
                 and matches_gold(lk, g, docs, passages))
     emitted = sum((ph.doc_id, ph.start) in linked for ph, _ in judged)
     none_linked = sum(1 for ph, g in judged if g.label == "none" and (ph.doc_id, ph.start) in linked)
-    print(f"   link_phrases {t_link:.1f} s, {len(links)} links over all phrases")
+    # CPU time beside the wall time: on a machine shared with other jobs the wall time
+    # measures the load as much as the linker (the encoder runs on one thread).
+    print(f"   link_phrases {t_link:.1f} s wall, {cpu_link:.1f} s CPU, {len(links)} links over all phrases; "
+          f"peak RSS {rss_before:,.0f} MB before linking, {_peak_rss_mb():,.0f} MB after")
     print(f"   the tuning gold inside it: top-1 {right}/{n_link} = {_ratio(right, n_link)}, "
           f"emitted precision {right}/{emitted} = {_ratio(right, emitted)}, "
           f"gold none linked {none_linked}/{len(judged) - n_link}")
+
+
+def _peak_rss_mb() -> float:
+    """The process's peak resident set so far (Linux reports kilobytes)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _ratio(a: int, b: int) -> str:

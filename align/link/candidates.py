@@ -45,6 +45,19 @@ class CandidateSpan:
     passage_text: str = field(default="", repr=False)  # the whole passage, for word segmentation
     local_start: int = 0  # where ``text`` starts in ``passage_text``
     sentence: bool = False  # a whole sentence (what the retrieval index embeds), not a clause run
+    # The text and its passage in mainland vocabulary, when a regional document's differ
+    # (mainland.py): what the scorers compare with a gloss. "" when it is ``text`` itself.
+    mainland: str = field(default="", repr=False)
+    passage_mainland: str = field(default="", repr=False)
+
+    @property
+    def compared(self) -> str:
+        """The text a gloss and the encoder are compared with: the mainland form."""
+        return self.mainland or self.text
+
+    @property
+    def compared_passage(self) -> str:
+        return self.passage_mainland or self.passage_text or self.text
 
 
 def candidate_spans(passage: Passage) -> list[CandidateSpan]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from ..records import EnglishPhrase, Link, NormalizedDocument, Passage
 from ..text import HAN
 from .candidates import CandidateSpan, candidate_spans
+from .mainland import compared_phrase, with_mainland
 from .path import QuotePath
 from .phrases import LATIN_WORD
 from .retrieve import PassageIndex
@@ -87,7 +88,10 @@ def link_phrases(phrases: list[EnglishPhrase], docs: dict[str, NormalizedDocumen
     cutoff = impl.threshold if threshold is None else threshold
     if not phrases:
         return []  # nothing to link: the targets' candidates need not be built
-    by_doc = {d: [c for p in passages.get(d, []) if p.kind == "content" for c in candidate_spans(p)]
+    # Chinese is compared with Chinese in mainland vocabulary (mainland.py): a Taiwan
+    # gloss's 资料 meets a mainland translation's 数据.
+    by_doc = {d: with_mainland(docs[d], [c for p in passages.get(d, []) if p.kind == "content"
+                                         for c in candidate_spans(p)])
               for d in sorted(docs)}
     impl.prepare([c for d in sorted(by_doc) for c in by_doc[d]])
     by_passage: dict[str, list[CandidateSpan]] = defaultdict(list)
@@ -95,18 +99,24 @@ def link_phrases(phrases: list[EnglishPhrase], docs: dict[str, NormalizedDocumen
         for c in by_doc[d]:
             by_passage[c.passage_id].append(c)
 
-    ordered = sorted(set(phrases), key=_phrase_key)
-    for ph in ordered:
+    for ph in phrases:
         if ph.doc_id not in docs:
             raise ValueError(f"phrase {ph.en!r} comes from {ph.doc_id!r}, which is not in docs")
+    # Scored with the gloss in mainland vocabulary; linked with the gloss as written.
+    given = {compared_phrase(ph, docs, passages): ph for ph in sorted(set(phrases), key=_phrase_key)}
+    ordered = sorted(given, key=_phrase_key)
     # Only the short list of each phrase is scored (retrieve.py): the work grows with
     # the phrases and the collection's text, not with their product.
     shortlists = PassageIndex(by_doc, impl).shortlists(ordered)
     ranked: dict[EnglishPhrase, dict[str, _Ranked]] = {}
     fine: dict[EnglishPhrase, set[str]] = {}
     for ph in ordered:
-        per_doc: dict[str, list[CandidateSpan]] = defaultdict(list)
         fine[ph] = set(_finest(ph, shortlists[ph], by_passage, impl, fine_passages))
+    # Every candidate about to be bounded is embedded in one call: the encoder packs many
+    # texts into full batches, where one phrase's few hundred leave the last one part-empty.
+    impl.embed_candidates([c for pid in sorted(set().union(*fine.values())) for c in by_passage[pid]])
+    for ph in ordered:
+        per_doc: dict[str, list[CandidateSpan]] = defaultdict(list)
         for pid in sorted(fine[ph]):
             cands = by_passage[pid]
             per_doc[cands[0].doc_id].extend(cands)
@@ -155,7 +165,7 @@ def link_phrases(phrases: list[EnglishPhrase], docs: dict[str, NormalizedDocumen
 
             for i, final in _search(r, impl, adjust, 2):
                 pool.append((final, d, i, order(i), fit(i) > 0.99 and path.support(rows[ph]) > 0))
-        link = _best_link(ph, pool, per_doc, docs, cutoff, impl)
+        link = _best_link(given[ph], pool, per_doc, docs, cutoff, impl)
         if link is not None:
             links.append(link)
     links.sort(key=lambda lk: (lk.source_doc_id, lk.source_start, lk.source_end, lk.en))

@@ -51,26 +51,32 @@ class PassageIndex:
         self.scorer = scorer
         self.passage_ids: list[str] = []
         texts: list[str] = []
+        compared: list[str] = []  # the same in mainland vocabulary (mainland.py)
         self._doc_range: dict[str, tuple[int, int]] = {}
-        sentences: list[CandidateSpan] = []
-        owner: list[int] = []
+        sentences: list[list[str]] = []  # per passage, its sentences as the encoder reads them
         for d in sorted(by_doc):
             lo = len(self.passage_ids)
             for c in by_doc[d]:
                 if len(self.passage_ids) == lo or self.passage_ids[-1] != c.passage_id:
                     self.passage_ids.append(c.passage_id)
                     texts.append(c.passage_text or c.text)
+                    compared.append(c.compared_passage)
+                    sentences.append([])
                 if c.sentence:
-                    sentences.append(c)
-                    owner.append(len(self.passage_ids) - 1)
+                    sentences[-1].append(c.compared)
             self._doc_range[d] = (lo, len(self.passage_ids))
-        self._dense = isinstance(scorer, EmbeddingScorer) and bool(sentences)
+        self._dense = isinstance(scorer, EmbeddingScorer) and any(sentences)
         if self._dense:
-            # Sentences sorted by passage (they are), so a passage's best is one reduceat.
-            self._vectors = scorer.passage_vectors([c.text for c in sentences]).astype(np.float32)
-            owner_arr = np.asarray(owner)
-            self._starts = np.flatnonzero(np.r_[True, owner_arr[1:] != owner_arr[:-1]])
-            self._start_passages = owner_arr[self._starts]
+            # Each distinct run of sentences (copies of a passage across documents) is
+            # embedded and compared once; a passage's best sentence is one reduceat.
+            distinct: dict[tuple[str, ...], int] = {}
+            self._distinct_of = np.asarray([distinct.setdefault(tuple(ss), len(distinct)) if ss else -1
+                                            for ss in sentences], dtype=np.int64)
+            runs = [run for run, _ in sorted(distinct.items(), key=lambda kv: kv[1])]
+            self._vectors = np.asarray(scorer.passage_vectors([t for run in runs for t in run]), dtype=np.float32)
+            self._starts = np.cumsum([0] + [len(run) for run in runs[:-1]])
+            self._with_sentences = np.flatnonzero(self._distinct_of >= 0)
+        del sentences
         # Passages of the same text (a syndicated article, boilerplate, a copy) are one
         # piece of evidence: they take one place on a short list, and all come onto it.
         group_of: dict[str, int] = {}
@@ -78,7 +84,18 @@ class PassageIndex:
         self._members: list[list[int]] = [[] for _ in group_of]
         for i, g in enumerate(self._group.tolist()):
             self._members[g].append(i)
-        self._bm25 = _bm25([_passage_tokens(t) for t in texts]) if texts else None
+        # One list per distinct passage, one string per distinct token: the corpus is
+        # held whole while bm25s indexes it (tens of millions of tokens at 1,000 documents).
+        tokens_of: dict[tuple[str, str], list[str]] = {}
+        token: dict[str, str] = {}
+        corpus = []
+        for t, m in zip(texts, compared, strict=True):
+            if (t, m) not in tokens_of:
+                tokens_of[(t, m)] = [token.setdefault(x, x) for x in _passage_tokens(t, m)]
+            corpus.append(tokens_of[(t, m)])
+        self._bm25 = _bm25(corpus) if texts else None
+        del corpus, tokens_of, token
+        self._expansions: dict[str, list[str]] = {}
         self._vocab_by_initial: dict[str, list[str]] = {}
         if self._bm25 is not None:
             for token in sorted(self._bm25.vocab_dict):
@@ -117,8 +134,9 @@ class PassageIndex:
         queries = [self.scorer.query_vectors(ph) for ph in batch]
         q = np.concatenate(queries).astype(np.float32)
         by_sentence = q @ self._vectors.T
+        by_run = np.maximum.reduceat(by_sentence, self._starts, axis=1)
         by_passage = np.full((len(q), len(self.passage_ids)), -1.0, dtype=np.float32)
-        by_passage[:, self._start_passages] = np.maximum.reduceat(by_sentence, self._starts, axis=1)
+        by_passage[:, self._with_sentences] = by_run[:, self._distinct_of[self._with_sentences]]
         out, row = [], 0
         for v in queries:
             out.append(np.round(by_passage[row:row + len(v)].max(axis=0).astype(np.float64), 4))
@@ -144,7 +162,9 @@ class PassageIndex:
     def _query_tokens(self, phrase: EnglishPhrase) -> list[str]:
         tokens = []
         for e in english_content_words(phrase.en):
-            tokens += ["e:" + g for g in self._vocab_by_initial.get(e[:1], ()) if lx.words_match(g, e)]
+            if e not in self._expansions:
+                self._expansions[e] = ["e:" + g for g in self._vocab_by_initial.get(e[:1], ()) if lx.words_match(g, e)]
+            tokens += self._expansions[e]
         if phrase.gloss:
             tokens += _bigrams(_han_only(phrase.gloss))
         return list(dict.fromkeys(tokens))
@@ -161,12 +181,12 @@ def _bm25(corpus: list[list[str]]):
     return index
 
 
-def _passage_tokens(text: str) -> list[str]:
+def _passage_tokens(text: str, mainland: str) -> list[str]:
     """A passage as BM25 sees it: the English its words gloss to, the English it quotes,
-    its characters and character bigrams."""
+    the characters and character bigrams of its mainland form (what a gloss is compared with)."""
     tokens = [f"e:{g}" for w in _segment(text) for g in sorted(word_glosses(w))]
     tokens += [f"e:{lx.stem(w)}" for w in LATIN_WORD.findall(text)]
-    return tokens + _bigrams(_han_only(text))
+    return tokens + _bigrams(_han_only(mainland))
 
 
 def _bigrams(han: str) -> list[str]:

@@ -51,6 +51,9 @@ class PhraseScorer(ABC):
         """Upper bounds of ``score(phrase, c)[0]``; the default scores everything."""
         return [self.score(phrase, c)[0] for c in candidates]
 
+    def embed_candidates(self, candidates: Sequence[CandidateSpan]) -> None:  # noqa: B027 (an optional hook)
+        """Precompute, at once, what :meth:`bounds` will need of these candidates."""
+
     def cheap_bounds(self, phrase: EnglishPhrase, candidates: Sequence[CandidateSpan]) -> list[float]:
         """Bounds without the costly signal (an encoder's), to choose which passages of a
         short list are worth :meth:`bounds`; the default is :meth:`bounds` itself."""
@@ -80,16 +83,13 @@ class LexicalScorer(PhraseScorer):
         # Character bigrams (see the module docstring) and beta 1: a clause that holds
         # the rendering plus unrelated words must lose to the clause that is just it.
         self.metric = CHRF(char_order=2, word_order=0, beta=1)
-        self._chars: dict[CandidateSpan, tuple[Counter, int]] = {}
-        self._glosses: dict[CandidateSpan, frozenset[str]] = {}
-        self._literal: dict[CandidateSpan, frozenset[str]] = {}
-        self._han: dict[CandidateSpan, frozenset[str]] = {}
+        self._feats: dict[CandidateSpan, tuple[Counter, int, frozenset[str], str]] = {}
+        self._feats_of_text: dict[tuple[str, str], tuple[Counter, int, frozenset[str], str]] = {}
         self._covers: dict[str, frozenset[str]] = {}
         self._vocab: set[str] = set()
         self._vocab_by_initial: dict[str, set[str]] = {}
         self._queries: dict[tuple[str, str | None], list[tuple[str, tuple[frozenset[str], ...]]]] = {}
         self._weights: dict[tuple[EnglishPhrase, str], tuple[list[float], list[int]]] = {}
-        self._lower: dict[CandidateSpan, str] = {}
         # Per target document, which of its candidates (bit k: the k-th prepared) carry a
         # gloss word or a literal English stem: a word's share of the document's candidates
         # is then a popcount, whichever few candidates a phrase is scored on.
@@ -114,27 +114,43 @@ class LexicalScorer(PhraseScorer):
         self._add(candidates)
 
     def _add(self, candidates: Sequence[CandidateSpan]) -> None:
+        # Only the per-document bitsets are kept of every candidate; the features a
+        # phrase compares (characters, the English key) are made for the few candidates
+        # it is scored on (_features). Words are read once per distinct span: copies of a
+        # text across documents (a syndicated article) share them.
+        words_of: dict[tuple[str, int, int], tuple[frozenset[str], frozenset[str]]] = {}
         for c in candidates:
-            if c not in self._glosses:
-                flat = _han_only(c.text)
-                self._chars[c] = (Counter(flat), len(flat))
+            key = (c.passage_text or c.text, c.local_start, len(c.text))
+            words = words_of.get(key)
+            if words is None:
                 glosses: set[str] = set()
                 for w in _words_in(c):
                     glosses |= word_glosses(w)
-                self._glosses[c] = frozenset(glosses)
                 for g in glosses - self._vocab:
                     self._vocab_by_initial.setdefault(g[:1], set()).add(g)
                 self._vocab |= glosses
-                self._literal[c] = frozenset(lx.stem(w) for w in LATIN_WORD.findall(c.text))
-                self._han[c] = frozenset(HAN.findall(c.text))
-                self._lower[c] = english_key(c.text)
+                words = words_of[key] = (frozenset(glosses), frozenset(lx.stem(w) for w in LATIN_WORD.findall(c.text)))
             k = self._doc_size.get(c.doc_id, 0)
             self._doc_size[c.doc_id] = k + 1
             self._position[c] = k
-            for table, words in ((self._doc_glosses, self._glosses[c]), (self._doc_literal, self._literal[c])):
+            bit = 1 << k
+            for table, found in ((self._doc_glosses, words[0]), (self._doc_literal, words[1])):
                 bits = table.setdefault(c.doc_id, {})
-                for w in words:
-                    bits[w] = bits.get(w, 0) | (1 << k)
+                for w in found:
+                    bits[w] = bits.get(w, 0) | bit
+
+    def _features(self, c: CandidateSpan) -> tuple[Counter, int, frozenset[str], str]:
+        """The candidate's Chinese characters (counted, their number, as a set; of its
+        mainland form) and its English key, made on first use."""
+        hit = self._feats.get(c)
+        if hit is None:
+            key = (c.compared, c.text)
+            hit = self._feats_of_text.get(key)
+            if hit is None:  # copies of a text across documents share one
+                flat = _han_only(c.compared)
+                hit = self._feats_of_text[key] = (Counter(flat), len(flat), frozenset(flat), english_key(c.text))
+            self._feats[c] = hit
+        return hit
 
     def _covering(self, en_word: str) -> frozenset[str]:
         """Gloss words of the vocabulary that render ``en_word`` (lexicon.words_match)."""
@@ -182,7 +198,7 @@ class LexicalScorer(PhraseScorer):
                 if mask >> self._position[c] & 1:
                     totals[k] += weight
                 elif aligned:
-                    han = self._han[c]
+                    han = self._features(c)[2]
                     share = max(len(chars & han) for chars in aligned)
                     if share:
                         totals[k] += weight * max(len(chars & han) / len(chars) for chars in aligned)
@@ -211,7 +227,7 @@ class LexicalScorer(PhraseScorer):
 
     def _verbatim(self, phrase: EnglishPhrase, c: CandidateSpan) -> bool:
         """Whether the candidate quotes the English itself, as a whole word sequence."""
-        return contains_words(self._lower[c], english_key(phrase.en))
+        return contains_words(self._features(c)[3], english_key(phrase.en))
 
     def _dict_one(self, phrase: EnglishPhrase, c: CandidateSpan, weights: list[float], hits: list[bool]) -> float:
         query = self._query(phrase)
@@ -222,7 +238,7 @@ class LexicalScorer(PhraseScorer):
             if hit:
                 total += weight
             elif aligned:
-                han = self._han[c]
+                han = self._features(c)[2]
                 total += weight * max(len(chars & han) / len(chars) for chars in aligned)
         return total / len(query) if query else 0.0  # an English of stop words only has nothing to gloss
 
@@ -242,7 +258,7 @@ class LexicalScorer(PhraseScorer):
             if self._verbatim(phrase, c):
                 out.append(1.0)
                 continue
-            chars, n = self._chars[c]
+            chars, n = self._features(c)[:2]
             m1 = sum(min(k, chars.get(ch, 0)) for ch, k in g_items)
             out.append(self._combine(chrf_upper_bound(m1, n, g_len, order, beta), d))
         return out
@@ -264,7 +280,7 @@ class LexicalScorer(PhraseScorer):
         verbatim = self._verbatim(phrase, candidate)
         if not phrase.gloss:
             return (1.0 if verbatim else self._combine(None, d)), {"dict": d}
-        chrf = self.metric.sentence_score(_han_only(candidate.text), [_han_only(phrase.gloss)]).score / 100
+        chrf = self.metric.sentence_score(_han_only(candidate.compared), [_han_only(phrase.gloss)]).score / 100
         return (1.0 if verbatim else self._combine(chrf, d)), {"dict": d, "chrf": chrf}
 
 
@@ -315,13 +331,17 @@ class EmbeddingScorer(LexicalScorer):
         phrases = list(phrases)
         self._embed([ph.en for ph in phrases] + [ph.gloss for ph in phrases if ph.gloss], self._query_prefix)
 
+    def embed_candidates(self, candidates: Sequence[CandidateSpan]) -> None:
+        """Embed the candidates in one call (full batches; each text once)."""
+        self._embed([c.compared for c in candidates], self._passage_prefix)
+
     def _cosines(self, phrase: EnglishPhrase, candidates: Sequence[CandidateSpan]) -> list[float]:
         # The better of the English and the gloss; float64 and 4 places, so that float
         # noise across CPUs and batch sizes cannot reorder candidates.
         if not candidates:
             return []
         q = self.query_vectors(phrase).astype("float64")
-        c = self.passage_vectors([c.text for c in candidates]).astype("float64")
+        c = self.passage_vectors([c.compared for c in candidates]).astype("float64")
         best = (c @ q.T).max(axis=1)
         return [round(max(0.0, float(x)), 4) for x in best]
 
