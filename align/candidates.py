@@ -30,14 +30,25 @@ MAX_EN_WORDS = 12
 # gloss after it: (fixed mindset: 认为能力天生).
 # A gloss and the description after it: (阿尔法围棋: 一款围棋程序), (A data company: 一家公司).
 _GLOSS_COLON = re.compile(rf"(?<=[{HAN_RANGE}A-Za-z0-9)])\s*[:：]\s*(?=\S)")
-_SPLIT = re.compile(rf"\s*[,;，；、]\s*|\s+[/=]\s*|(?<=[A-Za-z0-9\u00c0-\u024f.)])\s*[:：]\s*(?=[{HAN_RANGE}“「《])")
+_SPLIT = re.compile(rf"\s*[,;，；、|]\s*|\s+[/=]\s*|(?<=[A-Za-z0-9\u00c0-\u024f.)])\s*[:：]\s*(?=[{HAN_RANGE}“「《])"
+                    # English alternatives joined by a Chinese conjunction: (review paper或survey paper).
+                    rf"|(?<=[A-Za-z\u00c0-\u024f])\s*(?:或者|或|和|与|及)\s*(?=[A-Za-z\u00c0-\u024f])")
+# A part that is one Latin run and one Chinese run, either way round: (EEG 脑电图), (又称撞击坑 Apollo crater).
+_LATIN_THEN_HAN = re.compile(rf"([^{HAN_RANGE}]*[A-Za-z\u00c0-\u024f][^{HAN_RANGE}]*?)\s*([{HAN_RANGE}][^A-Za-z\u00c0-\u024f]*)")
+_HAN_THEN_LATIN = re.compile(rf"([^A-Za-z\u00c0-\u024f]*[{HAN_RANGE}][^A-Za-z\u00c0-\u024f]*?)\s*([A-Za-z\u00c0-\u024f][^{HAN_RANGE}]*)")
+# Reference marks after a part: tail latency amplification【24】, kernel[^1].
+_CITATION = re.compile(r"(?:\s*(?:【[^】]{1,12}】|\[\^?[^\]]{1,12}\]))+$")
+# A leading article, and a trailing code after a name: (the county central committee), (Gartner L2).
+_ARTICLE = re.compile(r"(?:the|a|an)\s+(?=\S)", re.IGNORECASE)
+_TRAILING_CODE = re.compile(r"\s+(?=[A-Z0-9][A-Z0-9\-]{1,7}$)(?=\S*[A-Z0-9]$)")
+_WRAPS = {"“": "”", '"': '"', "‘": "’", "'": "'", "《": "》", "「": "」", "『": "』", "〈": "〉"}
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _DELIMITED_STOP = frozenset("。!?;;\n()[]【】" + CODE_MARK)
 _CLAUSE = frozenset(",。;:!?、;:!?…()[]【】{}<>|/\n" + CODE_MARK)
 _ZH_EXTRA = frozenset("·•・‧-0123456789 .“”‘’#+")
 MAX_CHAR_STARTS = 8  # near the parenthesis every character may start a span: jieba glues names to the word before
 _EN_RUN = re.compile(r"[A-Za-z0-9\u00c0-\u024f][A-Za-z0-9\u00c0-\u024f .\-'’&+/:]*$")
-_OPENERS = {"”": "“", "》": "《", "’": "‘", '"': '"', "〉": "〈"}
+_OPENERS = {"”": "“", "》": "《", "’": "‘", '"': '"', "〉": "〈", "」": "「", "』": "『"}
 # A short Chinese label before the English of a part: 英语:Phillips Exeter Academy, 即 databases, 又称PEA.
 _LABELLED = re.compile(rf"([{HAN_RANGE}]{{1,6}})\s*[:：]?\s*(?=[A-Za-z\u00c0-\u024f])")
 # Alternatives and enumerations inside one English part: X or Y, X and Y, X & Y.
@@ -74,9 +85,21 @@ def _trimmed(text: str, a: int, b: int) -> tuple[int, int]:
         a += 1
     while b > a and text[b - 1] in " \u3000":
         b -= 1
-    while b - a >= 2 and text[a] in "“\"‘'" and text[b - 1] in "”\"’'":
+    m = _CITATION.search(text, a, b)
+    if m and m.start() > a:
+        b = m.start()
+    while b - a >= 2 and text[b - 1] == "." and _ends_in_word(text, a, b - 1):
+        b -= 1
+    while b - a >= 2 and _WRAPS.get(text[a]) == text[b - 1] and text[b - 1] not in text[a + 1 : b - 1]:
         a, b = a + 1, b - 1
     return a, b
+
+
+def _ends_in_word(text: str, a: int, b: int) -> bool:
+    """Whether ``[a, b)`` is several words ending in a word of four letters or more (its
+    final full stop ends a sentence, not an abbreviation such as ``Jr.`` or ``U.S.``)."""
+    words = text[a:b].split()
+    return len(words) >= 2 and len(words[-1]) >= 4 and words[-1].isalpha()
 
 
 def _parts(text: str, a: int, b: int) -> list[tuple[int, int]]:
@@ -93,6 +116,14 @@ def _parts(text: str, a: int, b: int) -> list[tuple[int, int]]:
     if gloss and gloss.start() > a:
         out.append(_trimmed(text, a, gloss.start()))
         out.append(_trimmed(text, gloss.end(), b))
+    for x, y in list(out):
+        m = _LATIN_THEN_HAN.fullmatch(text, x, y) or _HAN_THEN_LATIN.fullmatch(text, x, y)
+        if m:
+            (la, lb), (ha, hb) = m.span(1), m.span(2)
+            while lb > la and text[lb - 1] in ",;:，；：":
+                lb -= 1
+            out.append(_trimmed(text, la, lb))
+            out.append(_trimmed(text, ha, hb))
     return [(x, y) for x, y in dict.fromkeys(out) if y > x]
 
 
@@ -109,6 +140,12 @@ def _english_parts(text: str, parts: list[tuple[int, int]]) -> list[tuple[int, i
             if not _english(text, a, b):
                 continue
         out.append((a, b))
+        article = _ARTICLE.match(text, a, b)
+        if article and b - article.end() >= 2:
+            out.append((article.end(), b))
+        code = _TRAILING_CODE.search(text, a, b)
+        if code and re.search(r"[a-z]", text[a : code.start()]):
+            out.append((a, code.start()))
         pos = a
         for m in _EN_JOIN.finditer(text, a, b):
             out.append((pos, m.start()))
@@ -178,10 +215,27 @@ def _english(text: str, a: int, b: int) -> bool:
     return bool(_LATIN.search(s)) and not any(is_han(ch) for ch in s) and len(s.split()) <= MAX_EN_WORDS
 
 
-def zh_spans_before(text: str, k: int, floor: int, through_colon: bool = False) -> list[tuple[int, int, str]]:
+def joiners_for(en: str) -> str:
+    """The marks a Chinese span may contain because its English has their like:
+    ``键/值(key/value)``, ``委托—代理问题(principal-agent problem)``, and the 、 of an
+    enumeration or an acronym's words (``增长、定价权与监管(Growth, Pricing Power, and
+    Regulation)``, ``环境、社会及管治(ESG)``)."""
+    out = ""
+    if "/" in en:
+        out += "/"
+    if re.search(r"[A-Za-z][-–—][A-Za-z]", en):
+        out += "—–"
+    if "," in en or re.fullmatch(r"[A-Z]{3,8}", en):
+        out += "、"
+    return out
+
+
+def zh_spans_before(text: str, k: int, floor: int, through_colon: bool = False,
+                    joiners: str = "") -> list[tuple[int, int, str]]:
     """Chinese spans ending at ``k``: quoted inside, then word-boundary starts, short to long.
     With ``through_colon`` (the English is a title with a subtitle, ``X: Y``) a span may
-    also reach back across one colon, to the start of its run."""
+    also reach back across one colon, to the start of its run; the marks in ``joiners``
+    (:func:`joiners_for`) do not end the run when Chinese is on both sides."""
     out: list[tuple[int, int, str]] = []
     if k > floor and text[k - 1] in _OPENERS:
         closer = text[k - 1]
@@ -200,12 +254,15 @@ def zh_spans_before(text: str, k: int, floor: int, through_colon: bool = False) 
         ch = text[a - 1]
         if ch in ":：" and colons and a - 1 > floor and is_han(text[a - 2]) and a < end:
             colons -= 1
+        elif ch in joiners and a - 1 > floor and is_han(text[a - 2]) and a < end and is_han(text[a]):
+            pass
         elif ch in _CLAUSE or not (is_han(ch) or ch in _ZH_EXTRA or ch.isascii() and ch.isalnum()):
             break
         a -= 1
     run = text[a:end]
     if not any(is_han(ch) for ch in run):
         return out
+    out.extend(_quoted_in_run(text, a, end, floor))
     words = lx.segment_words(run)
     bounds, pos = [], 0
     for w in words:
@@ -223,13 +280,27 @@ def zh_spans_before(text: str, k: int, floor: int, through_colon: bool = False) 
     for y in ends:
         for s in starts:
             x = s
-            while x < y and text[x] in " -·•・‧.”’":
+            while x < y and (text[x] in " -·•・‧.”’" or text[x] in joiners):
                 x += 1
-            if y > x and any(is_han(ch) for ch in text[x:y]) and (x, y) not in spans and \
+            if y > x and any(is_han(ch) for ch in text[x:y]) and (x, y) not in spans and text[y - 1] not in joiners and \
                     text[x:y].count("“") == text[x:y].count("”"):
                 spans.append((x, y))
     out.extend((x, y, "zh(en)") for x, y in spans)
     return out
+
+
+def _quoted_in_run(text: str, a: int, end: int, floor: int) -> list[tuple[int, int, str]]:
+    """The inside of a quotation or title closing at most three Chinese characters before
+    ``end`` (``“黑天鹅”事件(Black swan)``, ``《大西洋》杂志(The Atlantic)``)."""
+    for q in range(end - 1, max(a - 2, end - 6, floor - 1), -1):
+        closer = text[q]
+        if closer in "”》」』" and all(is_han(ch) for ch in text[q + 1 : end]) and q + 1 < end:
+            o = text.rfind(_OPENERS[closer], max(floor, q - MAX_ZH_CHARS), q)
+            inside = text[o + 1 : q] if o >= 0 else ""
+            if inside and any(is_han(ch) for ch in inside) and not any(ch in _DELIMITED_STOP for ch in inside):
+                return [(o + 1, q, "title(en)" if closer == "》" else "quote(en)")]
+            return []
+    return []
 
 
 def en_spans_before(text: str, k: int, floor: int) -> list[tuple[int, int]]:
@@ -237,11 +308,15 @@ def en_spans_before(text: str, k: int, floor: int) -> list[tuple[int, int]]:
     b = k
     while b > floor and text[b - 1] == " ":
         b -= 1
-    quoted = b > floor and text[b - 1] in "”\"’"
+    quoted = b > floor and text[b - 1] in "”\"’》」』〉"
     if quoted:
         o = text.rfind(_OPENERS.get(text[b - 1], '"'), max(floor, b - 200), b - 1)
         if o >= 0 and _english(text, o + 1, b - 1):
-            return [(o + 1, b - 1)]
+            # “Secure names for bit-strings,”(…): the comma belongs to the sentence around.
+            x, y = _trimmed(text, o + 1, b - 1)
+            while y - x >= 2 and text[y - 1] in ",;:":
+                y -= 1
+            return [(x, y)] if _english(text, x, y) else []
         return []
     m = _EN_RUN.search(text, max(floor, b - 200), b)
     if not m:
@@ -257,6 +332,26 @@ def en_spans_before(text: str, k: int, floor: int) -> list[tuple[int, int]]:
     return spans
 
 
+def _before(text: str, o: int, floor: int) -> int:
+    """Where the text before the parenthesis at ``o`` ends, spaces skipped."""
+    while o > floor and text[o - 1] == " ":
+        o -= 1
+    return o
+
+
+def _body_end(text: str, o: int, c: int) -> int:
+    """Where the content of the parenthesis ``(o, c)`` ends: at ``c``, or before one nested
+    parenthesis that closes it (``(Resource Acquisition Is Initialization (RAII))``); -1
+    when parentheses nest otherwise."""
+    content = text[o + 1 : c]
+    if "(" not in content and ")" not in content:
+        return c
+    i = content.find("(")
+    if content.count("(") == content.count(")") == 1 and 0 < i < content.find(")") and content.rstrip().endswith(")"):
+        return o + 1 + i
+    return -1
+
+
 _END_MARKS = frozenset("!?。.")  # after normalization, full-width ！？ are half-width
 
 
@@ -264,19 +359,22 @@ def passage_candidates(passage: Passage, groups: list[tuple[int, int]]) -> list[
     """Every candidate reading of the given parentheses of ``passage``."""
     text, floor = passage.text, passage.body_offset
     out: list[Candidate] = []
+    opened_at = {c: o for o, c in groups}
     for o, c in groups:
-        content = text[o + 1 : c]
-        if not content.strip() or "(" in content or ")" in content:
+        body_end = _body_end(text, o, c)
+        content = text[o + 1 : body_end]
+        if body_end < 0 or not content.strip():
             continue
-        k = o
-        while k > floor and text[k - 1] == " ":
-            k -= 1
+        k = _before(text, o, floor)
+        # 量化宽松(QE)(Quantitative Easing: …): the Chinese is before the acronym's parenthesis.
+        if k > floor and text[k - 1] == ")" and k - 1 in opened_at and _english(text, opened_at[k - 1] + 1, k - 1):
+            k = _before(text, opened_at[k - 1], floor)
         if k <= floor:
             continue
         left = text[k - 1]
         has_cjk = any(is_han(ch) for ch in content)
         has_latin = bool(_LATIN.search(content))
-        parts = _parts(text, o + 1, c)
+        parts = _parts(text, o + 1, body_end)
         en_parts = _english_parts(text, parts)
         zh_parts = _unlabelled_zh(text, parts)
         # 德军总部3D(Wolfenstein 3D), 深入解析C#(C# in Depth): a Chinese span may end in Latin.
@@ -294,11 +392,12 @@ def passage_candidates(passage: Passage, groups: list[tuple[int, int]]) -> list[
             left = text[k - 1]
         if has_latin and (is_han(left) or left in _OPENERS or latin_tail):
             zh_spans = zh_spans_before(text, k, floor)
-            titled = zh_spans
-            if any(":" in text[ea:eb] for ea, eb in en_parts):
-                titled = zh_spans_before(text, k, floor, through_colon=True)
+            by_reading = {(False, ""): zh_spans}
             for ea, eb in en_parts:
-                spans = titled if ":" in text[ea:eb] else zh_spans
+                reading = (":" in text[ea:eb], joiners_for(text[ea:eb]))
+                if reading not in by_reading:
+                    by_reading[reading] = zh_spans_before(text, k, floor, *reading)
+                spans = by_reading[reading]
                 for rank, (za, zb, shape) in enumerate(spans):
                     out.append(Candidate(passage, (o, c), ea, eb, za, zb, shape, rank, len(spans)))
             listed = _listed_english(text, parts)
@@ -306,7 +405,7 @@ def passage_candidates(passage: Passage, groups: list[tuple[int, int]]) -> list[
                 for (ea, eb), spans in zip(listed, enumerated_zh_before(text, k, floor, len(listed)), strict=False):
                     for rank, (za, zb, _shape) in enumerate(spans):
                         out.append(Candidate(passage, (o, c), ea, eb, za, zb, "enum(en)", rank, len(spans)))
-        elif has_cjk and (left.isascii() and left.isalnum() or left in ".'’&+\"”"):
+        elif has_cjk and (left.isascii() and left.isalnum() or left in ".'’&+\"”》」』"):
             en_spans = en_spans_before(text, k, floor)
             n = len(en_spans)
             for za, zb in zh_parts:

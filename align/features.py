@@ -102,7 +102,7 @@ BASE_FEATURES = (
     "first_word_log_freq", "left_word_log_freq", "left_char_joiner", "zh_has_joiner",
     "zh_is_headword", "zh_in_jieba", "left_extended_is_headword",
     "left_char_translit", "first_char_translit", "left_sound_gain", "left_sound_gain_cantonese",
-    "en_left_capital", "en_abbreviates_part", "char_dict",
+    "en_left_capital", "en_abbreviates_part", "char_dict", "en_article",
 )
 # Features compared across the readings of one English phrase: how far a reading is from
 # the best of its rivals says more about a boundary than the value alone.
@@ -216,9 +216,12 @@ def candidate_features(cand: Candidate, doc_text: str, zh_original: str,
         # renders the same Chinese.
         float(any(_abbreviates(en, part) for part in _PART_SPLIT.split(content) if part.strip() != en.strip())),
         lx.char_coverage(zh, en_words),
+        # (the county central committee): a term's article is rarely translated, a title's is kept.
+        float(bool(_ARTICLE.match(en))),
     ]
 
 
+_ARTICLE = re.compile(r"(?:the|a|an)\s", re.IGNORECASE)
 _PART_SPLIT = re.compile(r"\s*[,;，；、]\s*|\s+[/=]\s*")
 
 

@@ -3,8 +3,8 @@
     python benchmarks/train_pair_model.py [--kind trees|logistic] [--target-precision 0.95] [--importance]
 
 Every candidate reading of every parenthesis (``align.candidates``) is labelled right when its
-(English, Chinese) is a gold positive of its document. Predictions out of fold (folds by
-source: a source is never in the fold it is scored in) give the calibration (Platt scaling) of
+(English, Chinese) is a gold positive of its document. Predictions out of fold (8 folds by
+source, ``--folds``: a source is never in the fold it is scored in) give the calibration (Platt scaling) of
 ``confidence``, its AUC and the default ``--min-confidence`` (the lowest threshold whose
 out-of-fold precision reaches the target). The test part is never read here.
 Needs scikit-learn (``pip install -e '.[train]'``); the shipped model is JSON, read without it.
@@ -52,6 +52,15 @@ def labelled_rows(parts=("seeds", "tuning")):
     return rows, np.array(labels), np.array(groups), positives
 
 
+def source_folds(groups, n_folds: int):
+    """Each row's fold: sources dealt round-robin into ``n_folds`` folds (0 = one source per
+    fold). Fewer folds than sources fit fewer models (training was an hour one source at a
+    time); a source still never shares a fold with a model trained on it."""
+    if n_folds <= 0:
+        return groups
+    return np.array([g % n_folds for g in groups.tolist()])
+
+
 def make_model(kind: str):
     if kind == "logistic":
         from sklearn.linear_model import LogisticRegression
@@ -61,7 +70,9 @@ def make_model(kind: str):
         return make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=2000))
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    return HistGradientBoostingClassifier(max_iter=200, learning_rate=0.08, max_leaf_nodes=15,
+    # 400 trees of 31 leaves: out of fold by source (8 folds) the kept readings' AUC was 0.956
+    # against 0.950 with 200 of 15, and the recall at precision 0.95 0.859 against 0.829.
+    return HistGradientBoostingClassifier(max_iter=400, learning_rate=0.08, max_leaf_nodes=31,
                                           min_samples_leaf=10, l2_regularization=1.0, random_state=0)
 
 
@@ -131,6 +142,7 @@ def main() -> None:
     ap.add_argument("--target-precision", type=float, default=0.95)
     ap.add_argument("--calibration", choices=["platt", "isotonic"], default="platt")
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--folds", type=int, default=8, help="folds by source for the out-of-fold predictions (0: one per source)")
     ap.add_argument("--dump", type=Path, default=None,
                     help="write every kept reading with its out-of-fold confidence as JSON lines (error analysis)")
     ap.add_argument("--importance", action="store_true",
@@ -141,11 +153,12 @@ def main() -> None:
     rows, y, groups, positives = labelled_rows()
     X = np.array([r.features for r in rows], dtype=float)
     n_sources = len(set(groups.tolist()))
-    # Stage 1 out of fold, one source held out at a time.
+    # Stage 1 out of fold, by source: a source is scored by a model that never saw it.
+    folds = source_folds(groups, args.folds)
     oof = np.zeros(len(rows))
-    for g in sorted(set(groups.tolist())):
-        m = make_model(args.kind).fit(X[groups != g], y[groups != g])
-        oof[groups == g] = m.predict_proba(X[groups == g])[:, 1]
+    for f in sorted(set(folds.tolist())):
+        m = make_model(args.kind).fit(X[folds != f], y[folds != f])
+        oof[folds == f] = m.predict_proba(X[folds == f])[:, 1]
     kept = kept_readings(rows, y, oof)
     D = np.array([decision_inputs(s, r, rows[i].features) for i, s, r, _ in kept])
     Dy = np.array([ok for *_, ok in kept])
@@ -153,7 +166,7 @@ def main() -> None:
     # Stage 2 out of fold as well: its calibration and threshold come from text it did not see.
     d_oof = np.zeros(len(kept))
     for g in sorted(set(Dg.tolist())):
-        d_oof[Dg == g] = fit_decision(D[Dg != g], Dy[Dg != g]).predict_proba(D[Dg == g])[:, 1]
+        d_oof[Dg == g] = fit_decision(D[Dg != g], Dy[Dg != g]).predict_proba(D[Dg == g])[:, 1]  # cheap: one source at a time
     picked = list(zip(d_oof.tolist(), Dy.tolist(), strict=True))
     xs, ys = fit_calibration(args.calibration, [s for s, _ in picked], [ok for _, ok in picked])
     calibrated = sorted(((float(np.interp(s, xs, ys)), ok) for s, ok in picked), reverse=True)

@@ -24,7 +24,9 @@ POSITIVES = [
     # From the seeds: the left boundary of the Chinese span.
     ("Meta的首席人工智能科学家杨立昆(Yann LeCun)与其他人。", "Yann LeCun", "杨立昆"),
     ("首席技术官安德鲁·“博兹”·博斯沃思(Andrew “Boz” Bosworth)和杨立昆。", "Andrew “Boz” Bosworth", "安德鲁·“博兹”·博斯沃思"),
-    ("2024年10月,创造了“开源”一词的“开源倡议”组织(Open-Source Initiative)批评Meta。", "Open-Source Initiative", "“开源倡议”组织"),
+    # The seeds' gold accepts the quotation alone as well (its alt_zh).
+    ("2024年10月,创造了“开源”一词的“开源倡议”组织(Open-Source Initiative)批评Meta。", "Open-Source Initiative",
+     ("“开源倡议”组织", "开源倡议")),
     ("扎克伯格在一篇名为《开源才是前进方向》(Open Source Is the Path Forward)的博文中表示。", "Open Source Is the Path Forward", "开源才是前进方向"),
     ("他在现场直言,“painful to be rational(理性其实是痛苦的)”。", "painful to be rational", "理性其实是痛苦的"),
     ("从追求「偉大的想法」(great ones)變成追求「好點子」(awesome ones)。", "awesome ones", "好点子"),
@@ -54,7 +56,8 @@ def test_pairs_and_their_chinese_boundary(sentence, en, zh):
     # the gold sets (benchmarks/extract_quality.py), not on single sentences.
     pairs, _ = pairs_of(FIRST_LINE + sentence, min_confidence=0.0)
     found = {(p.en, p.zh) for p in pairs}
-    assert (en, zh) in found, found
+    accepted = zh if isinstance(zh, tuple) else (zh,)
+    assert any((en, z) in found for z in accepted), found
 
 
 def test_acronym_with_expansion_gives_two_pairs():

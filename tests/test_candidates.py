@@ -1,0 +1,78 @@
+"""The readings a parenthesis offers the pair model (align/candidates.py).
+
+The sentences are from documents of the tuning part (tests/dev/extract/tune/), each with
+the reading its gold file gives: the model can only choose a reading that is offered.
+"""
+
+import pytest
+
+from align.candidates import joiners_for, passage_candidates
+from align.extract import paren_groups
+from align.normalize import normalize_text
+from align.records import Passage
+
+
+def readings(sentence: str) -> set[tuple[str, str]]:
+    text = normalize_text(sentence, "s")[0]
+    passage = Passage("d/0000", "d", 0, "content", None, text, text, 0, len(text), 0, len(text))
+    return {(c.en, c.zh) for c in passage_candidates(passage, paren_groups(text)[0])}
+
+
+# (sentence, English, Chinese)
+OFFERED = [
+    # An acronym in a parenthesis nested at the end of the English.
+    ("这种模式有时被称作 资源获取即初始化(Resource Acquisition Is Initialization (RAII))。",
+     "Resource Acquisition Is Initialization", "资源获取即初始化"),
+    # One Latin run and one Chinese run in one parenthesis, no comma between.
+    ("Galvanic skin response (GSR肤电反应) Heart Rate", "GSR", "肤电反应"),
+    ("Galvanic skin response (GSR肤电反应) Heart Rate", "Galvanic skin response", "肤电反应"),
+    # English alternatives joined by a Chinese conjunction.
+    ("通常可以找回顾型论文(review paper或survey paper)或专书", "survey paper", "回顾型论文"),
+    # A term's leading article is not translated.
+    ("原先占据该空缺议席的政党,其县中央委员会(the county central committee)或州中央委员会", "county central committee",
+     "县中央委员会"),
+    # A code after the name.
+    ("美国非营利组织保护区管理解决方案基金会(PAMS Foundation USA)在当地分部", "PAMS Foundation", "保护区管理解决方案基金会"),
+    # A reference mark after the English; a sentence's full stop after it.
+    ("我们将在第五节中讨论 Linux 核心 (kernel[^译注3]) 为这些程式提供的技术。", "kernel", "核心"),
+    ('可被视为 "浪漫最大化者(Romantic Maximizer.)"型。', "Romantic Maximizer", "浪漫最大化者"),
+    # English in title marks or quotation marks before the Chinese parenthesis.
+    ("年底我得到了《Hackers and Painters》(《黑客和画家》),这是", "Hackers and Painters", "黑客和画家"),
+    ("由美国 2008 年的《FISA Amendments Act》(外国情报监控法修正案)设立", "FISA Amendments Act", "外国情报监控法修正案"),
+    ("S. Haber, W.S. Stornetta, “Secure names for bit-strings,”(比特字串的安全命名) In Pro", "Secure names for bit-strings",
+     "比特字串的安全命名"),
+    # A quotation a word before the parenthesis.
+    ("我们就会有那个4.5万亿美元的“重建美好未来”法案(Build Back Better)。", "Build Back Better", "重建美好未来"),
+    # The Chinese before the acronym's parenthesis, the expansion in the next one.
+    ("在进行量化宽松(QE)(Quantitative Easing:中央银行从公开市场购买证券的货币政策),向系统", "Quantitative Easing", "量化宽松"),
+    # Marks inside the Chinese that the English has too.
+    ("其灵感来自行为经济学中的委托—代理问题(principal-agent problem)。", "principal-agent problem", "委托—代理问题"),
+    ("map 存储了键/值(key/value)的集合", "key/value", "键/值"),
+    ("香港总商会推出由人工智能驱动的环境、社会及管治(ESG)自我审核", "ESG", "环境、社会及管治"),
+]
+
+
+@pytest.mark.parametrize("sentence,en,zh", OFFERED)
+def test_the_gold_reading_is_offered(sentence, en, zh):
+    found = readings(sentence)
+    assert (en, zh) in found, sorted(found)
+
+
+def test_a_joiner_is_crossed_only_when_the_english_has_one():
+    assert ("key/value", "键/值") in readings("map 存储了键/值(key/value)的集合")
+    # The same Chinese before an English without a slash: the span stops at the slash.
+    assert all("/" not in zh for _, zh in readings("map 存储了键/值(value)的集合"))
+    assert joiners_for("principal-agent problem") == "—–"
+    assert joiners_for("Growth, Pricing Power, and Regulation") == "、"
+    assert joiners_for("loss function") == ""
+
+
+def test_no_reading_starts_or_ends_with_a_joiner():
+    for sentence in ("map 存储了键/值(key/value)的集合", "香港总商会推出由人工智能驱动的环境、社会及管治(ESG)自我审核"):
+        for _, zh in readings(sentence):
+            assert zh[0] not in "/、—" and zh[-1] not in "/、—", zh
+
+
+def test_parentheses_nested_elsewhere_offer_nothing():
+    # Only a nested parenthesis that closes the content is read past.
+    assert readings("威廉·冯·洪堡(Wilhelm (Friedrich Wilhelm) von Humboldt)是一位") == set()
