@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import score
-from .cache import cache_folder, open_cache
+from .cache import cache_folder, open_cache, tokenizer_store
 from .config import BuildConfig
 from .corrections import Corrections
 from .dataset.card import LICENSE_FILE, PRETTY_NAME, card_template, card_values_for, license_fields, licensing_section
@@ -186,7 +186,8 @@ def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None =
         report.glossary = len(glossary)
         rows.pairs.sort(key=lambda r: (r["doc_id"], r["start"], r["en_start"] if r["en_start"] is not None else -1,
                                        r["translation"]["en"]))
-        spm_model, report.tokenizer_vocab = score.score_pairs(rows.pairs, rows.tokenizer_sample)
+        spm_model, report.tokenizer_vocab = score.score_pairs(rows.pairs, rows.tokenizer_sample,
+                                                               tokenizer_store(config, out_dir))
         if gold is not None:
             report.gold, report.calibration = evaluate_pairs(rows.pairs, gold, {d.doc_id for d in report.built})
         writer.commit(
