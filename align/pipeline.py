@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import score
 from .cache import cache_folder, open_cache, tokenizer_store
@@ -27,7 +28,6 @@ from .dataset.writer import BuildWriter
 from .errors import BuildError, InputError
 from .evaluate import evaluate_pairs, score_links
 from .gold import load_gold, load_link_gold
-from .link import CollectionLinker
 from .manifest import CONTROL_FILES, load_manifest
 from .normalize import mainland_span
 from .pair_model import PairModel, shipped_model
@@ -45,6 +45,9 @@ from .records import (
 from .review import write_report
 from .review.build_files import UNCHANGED
 from .variants import CLUSTER_KINDS, variant_clusters
+
+if TYPE_CHECKING:
+    from .link import CollectionLinker
 
 logger = logging.getLogger(__name__)
 
@@ -246,6 +249,8 @@ def _linker(config: BuildConfig, raw_dir: Path, manifest: dict[str, DocumentMeta
     and the collection sizes known (a single-document collection is never kept)."""
     if not config.link:
         return None
+    from .link import CollectionLinker  # here: its retrieval imports bm25s and scipy, which --no-link never needs
+
     linker = CollectionLinker(config.link_scorer, threshold=config.link_threshold)
     try:
         linker.cutoff()

@@ -82,8 +82,8 @@ class TokenizerSample:
     same sample and reuses the trained model (:class:`ModelStore`).
     """
 
-    def __init__(self, max_chars: int = SPM_SAMPLE_CHARS) -> None:
-        self.max_chars = max_chars
+    def __init__(self, max_chars: int | None = None) -> None:
+        self.max_chars = SPM_SAMPLE_CHARS if max_chars is None else max_chars
         self.chars = 0
         self._heap: list[tuple[int, str]] = []  # (-hash, text): the largest hash on top
         self._kept: set[tuple[int, str]] = set()

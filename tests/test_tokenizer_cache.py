@@ -102,6 +102,31 @@ def test_a_changed_sample_trains_a_new_model(tmp_path):
     same_tree(tmp_path / "clean", tmp_path / "second")
 
 
+def test_a_changed_document_keeps_the_model_unless_its_new_passage_enters_the_sample(tmp_path, monkeypatch):
+    monkeypatch.setattr(score, "SPM_SAMPLE_CHARS", 5_000)  # the seeds hold about 27,000 characters: sampled
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    first = build(raw, tmp_path / "first", **FAST)
+    sample = score.TokenizerSample()
+    for t in read_config(tmp_path / "first", "passages"):
+        if t["kind"] != "boilerplate":
+            sample.add_text(t["text"])
+    largest = score._text_hash(sample.texts[-1])
+    candidates = [f"杨立昆(Yann LeCun)在第{i}次采访中说开源很重要。" for i in range(40)]
+    above = next(t for t in candidates if score._text_hash(t) > largest)
+    below = next(t for t in candidates if score._text_hash(t) < largest)
+    path = sorted(raw.glob("*.txt"))[1]
+    text = path.read_text(encoding="utf-8")
+    for added, models in ((above, 1), (below, 2)):
+        path.write_text(text + "\n\n" + added + "\n", encoding="utf-8")
+        warm = build(raw, tmp_path / "warm", **FAST)
+        assert len(_models()) == models  # above the sample's largest hash: the same model
+        assert (warm.cache_hits, warm.cache_misses) == (first.cache_misses - 1, 1)
+        assert any(p["text"] == added for p in read_config(tmp_path / "warm", "passages"))
+        build(raw, tmp_path / "clean", cache=False, **FAST)
+        same_tree(tmp_path / "clean", tmp_path / "warm")
+
+
 @pytest.mark.parametrize("damage", [lambda b: b[: len(b) // 2], lambda b: b[:100] + b"x" + b[101:], lambda b: b""],
                          ids=["truncated", "one byte", "empty"])
 def test_a_damaged_model_file_is_trained_again(tmp_path, damage):
