@@ -30,6 +30,7 @@ from .text import english_key as key
 # Enough text to learn a vocabulary of every common character and word, small enough that
 # training takes about a second and a corpus of 200 KB of passages or more is sampled.
 SPM_SAMPLE_CHARS = 200_000
+SPM_MAX_SENTENCE_BYTES = 1 << 16  # the trainer skips longer sentences: the sample leaves them out
 
 
 @lru_cache(maxsize=1)
@@ -68,7 +69,11 @@ def spm_vocab_size(texts: Sequence[str]) -> int:
 
 
 def _text_hash(text: str) -> int:
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest(), "big")
+    return _bytes_hash(text.encode("utf-8"))
+
+
+def _bytes_hash(data: bytes) -> int:
+    return int.from_bytes(hashlib.blake2b(data, digest_size=16).digest(), "big")
 
 
 class TokenizerSample:
@@ -94,9 +99,11 @@ class TokenizerSample:
                 self.add_text(p.text)
 
     def add_text(self, text: str) -> None:
-        if not text.strip():
+        data = text.encode("utf-8")
+        # A text SentencePiece would not load would only take the place of others.
+        if len(data) > SPM_MAX_SENTENCE_BYTES or not text.strip():
             return
-        h = _text_hash(text)
+        h = _bytes_hash(data)
         if (h, text) in self._kept:
             return
         if self.chars >= self.max_chars and (-h, text) < self._heap[0]:  # above every hash kept: it would go at once
@@ -133,7 +140,7 @@ def _spm_options(vocab_size: int) -> dict:
         "shuffle_input_sentence": False,
         "input_sentence_size": 0,
         "hard_vocab_limit": False,
-        "max_sentence_length": 1 << 16,
+        "max_sentence_length": SPM_MAX_SENTENCE_BYTES,
     }
 
 

@@ -72,6 +72,14 @@ def test_a_small_corpus_is_sampled_whole():
     assert sorted(sample.texts) == sorted(set(t for t in texts if t.strip()))
 
 
+def test_texts_the_trainer_would_skip_are_left_out():
+    long = "很长的一行没有标点" * 10_000  # 270 KB: over SentencePiece's sentence limit
+    sample = _sample(["标题", long, "标题"], 1_000)
+    assert sample.texts == ["标题"]
+    model = score.train_sentencepiece(sample.texts, score.spm_vocab_size(sample.texts))
+    assert score.TokenCounter(model).count("标题") >= 1
+
+
 def test_a_rebuild_reuses_the_trained_model_and_gives_the_clean_build(tmp_path, monkeypatch):
     import sentencepiece as spm
 
