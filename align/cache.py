@@ -24,6 +24,12 @@ recomputed and replaced. A cache that cannot be opened or written makes the buil
 slower, never makes it fail. Writes are batched into short transactions and the file is
 in WAL mode, so two builds can use it at once. Only the entries of the most recently
 used :data:`KEEP_GENERATIONS` (code, settings) combinations are kept.
+
+Beside it, ``tokenizers/`` keeps the SentencePiece models the builds trained
+(:class:`TokenizerStore`): files in SentencePiece's own format, named by the hash of
+their exact training input, sentencepiece's version and the options
+(:func:`align.score.spm_key`), so a rebuild whose tokenizer sample did not change skips
+the training.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import sqlite3
 import sys
 import time
@@ -49,6 +56,8 @@ from .records_json import result_from_json, result_to_json
 logger = logging.getLogger(__name__)
 
 CACHE_FILE = "documents.sqlite"
+TOKENIZER_FOLDER = "tokenizers"
+KEEP_TOKENIZERS = 8  # models of the most recent samples
 KEEP_GENERATIONS = 8  # a few checkouts and option sets in turn each keep their entries
 _BATCH = 32  # entries per write transaction
 _OPEN_TRIES = 20
@@ -220,7 +229,47 @@ class NoCache:
         pass
 
 
-def cache_folder(config: BuildConfig, out_dir: Path) -> Path | None:
+class TokenizerStore:
+    """Trained SentencePiece models, ``<folder>/tokenizers/<key>-<sha256>.model``: the
+    digest of the file's bytes in its name, so a damaged file is a miss, not a model that
+    differs from the one training gives. ``hits`` counts the models reused."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder) / TOKENIZER_FOLDER
+        self.hits = 0
+
+    def get(self, key: str) -> bytes | None:
+        for path in sorted(self.folder.glob(f"{key}-*.model")):
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+            if path.stem == f"{key}-{hashlib.sha256(data).hexdigest()}":
+                try:
+                    os.utime(path)  # recently used: kept the longest
+                except OSError:
+                    pass
+                self.hits += 1
+                return data
+            logger.warning("%s: damaged; training the tokenizer again", path)
+        return None
+
+    def put(self, key: str, model: bytes) -> None:
+        """Keep ``model`` (a failure only costs the next build its training)."""
+        path = self.folder / f"{key}-{hashlib.sha256(model).hexdigest()}.model"
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(model)
+            os.replace(tmp, path)  # atomic: a build reading at once sees all of it or nothing
+            models = sorted(self.folder.glob("*.model"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+            for old in models[KEEP_TOKENIZERS:]:
+                old.unlink(missing_ok=True)
+        except OSError as exc:
+            logger.warning("%s: tokenizer not kept (%s)", self.folder, exc)
+
+
+def cache_folder(config: BuildConfig, out_dir: Path, warn: bool = True) -> Path | None:
     """The folder of the cache a build with ``config`` writing ``out_dir`` uses: none with
     ``--no-cache``, or when the cache folder lies inside the output (the build replaces that
     folder)."""
@@ -228,7 +277,9 @@ def cache_folder(config: BuildConfig, out_dir: Path) -> Path | None:
         return None
     root = cache_root()
     if root.resolve().is_relative_to(Path(out_dir).resolve()):
-        logger.warning("%s: the cache folder is inside the build folder %s; building without the cache", root, out_dir)
+        if warn:
+            logger.warning("%s: the cache folder is inside the build folder %s; building without the cache", root,
+                           out_dir)
         return None
     return root
 
@@ -237,3 +288,9 @@ def open_cache(config: BuildConfig, out_dir: Path) -> DocumentCache | NoCache:
     """The cache of :func:`cache_folder`, open."""
     root = cache_folder(config, out_dir)
     return NoCache() if root is None else DocumentCache(root, config.document_settings())
+
+
+def tokenizer_store(config: BuildConfig, out_dir: Path) -> TokenizerStore | None:
+    """The store of trained tokenizers in :func:`cache_folder`; none with ``--no-cache``."""
+    root = cache_folder(config, out_dir, warn=False)  # open_cache has said why not
+    return None if root is None else TokenizerStore(root)

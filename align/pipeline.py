@@ -14,9 +14,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import score
-from .cache import cache_folder, open_cache
+from .cache import cache_folder, open_cache, tokenizer_store
 from .config import BuildConfig
 from .corrections import Corrections
 from .dataset.card import LICENSE_FILE, PRETTY_NAME, card_template, card_values_for, license_fields, licensing_section
@@ -27,7 +28,6 @@ from .dataset.writer import BuildWriter
 from .errors import BuildError, InputError
 from .evaluate import evaluate_pairs, score_links
 from .gold import load_gold, load_link_gold
-from .link import CollectionLinker
 from .manifest import CONTROL_FILES, load_manifest
 from .normalize import mainland_span
 from .pair_model import PairModel, shipped_model
@@ -45,6 +45,9 @@ from .records import (
 from .review import write_report
 from .review.build_files import UNCHANGED
 from .variants import CLUSTER_KINDS, variant_clusters
+
+if TYPE_CHECKING:
+    from .link import CollectionLinker
 
 logger = logging.getLogger(__name__)
 
@@ -186,7 +189,8 @@ def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None =
         report.glossary = len(glossary)
         rows.pairs.sort(key=lambda r: (r["doc_id"], r["start"], r["en_start"] if r["en_start"] is not None else -1,
                                        r["translation"]["en"]))
-        spm_model, report.tokenizer_vocab = score.score_pairs(rows.pairs, rows.tokenizer_sample)
+        spm_model, report.tokenizer_vocab = score.score_pairs(rows.pairs, rows.tokenizer_sample,
+                                                               tokenizer_store(config, out_dir))
         if gold is not None:
             report.gold, report.calibration = evaluate_pairs(rows.pairs, gold, {d.doc_id for d in report.built})
         writer.commit(
@@ -245,6 +249,8 @@ def _linker(config: BuildConfig, raw_dir: Path, manifest: dict[str, DocumentMeta
     and the collection sizes known (a single-document collection is never kept)."""
     if not config.link:
         return None
+    from .link import CollectionLinker  # here: its retrieval imports bm25s and scipy, which --no-link never needs
+
     linker = CollectionLinker(config.link_scorer, threshold=config.link_threshold)
     try:
         linker.cutoff()

@@ -5,24 +5,32 @@
   the English occurs only once. For links, the document's own gloss against the linked
   span.
 - ``sp_tokens_en``/``sp_tokens_zh``/``length_ratio``: token counts from a SentencePiece
-  unigram model trained on the build's own passages (one thread, fixed input order, so
-  the model bytes are the same on every build).
+  unigram model trained on a bounded sample of the build's own passages
+  (:class:`TokenizerSample`; one thread, fixed input order, so the model bytes are the
+  same on every build). A trained model can be kept by a :class:`ModelStore` under the
+  key of its exact training input, so a rebuild whose sample did not change reuses it.
 - ``confidence``: the pair model's calibrated probability (:mod:`align.pair_model`).
 - ``flags``: reasons a pair is doubtful, for one-line filtering.
 """
 
 from __future__ import annotations
 
+import hashlib
+import heapq
 import io
+import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import Protocol
 
 from .text import english_key as key
 
-SPM_MAX_SENTENCES = 200_000  # enough to learn a vocabulary; keeps huge builds bounded
-SPM_MAX_CHARS = 8_000_000  # and so does a cap on the characters the trainer holds
+# Enough text to learn a vocabulary of every common character and word, small enough that
+# training takes about a second and a corpus of 200 KB of passages or more is sampled.
+SPM_SAMPLE_CHARS = 200_000
+SPM_MAX_SENTENCE_BYTES = 1 << 16  # the trainer skips longer sentences: the sample leaves them out
 
 
 @lru_cache(maxsize=1)
@@ -53,49 +61,119 @@ def spm_vocab_size(texts: Sequence[str]) -> int:
     """Every character gets a piece (coverage 1.0), plus room for multi-character pieces."""
     chars = set()
     n = 0
-    for t in texts[:SPM_MAX_SENTENCES]:
+    for t in texts:
         chars.update(t)
         n += len(t)
     extra = 1000 if n < 50_000 else 4000 if n < 1_000_000 else 16000
     return min(64000, len(chars) + extra)
 
 
-class TokenizerSample:
-    """The first passages in document order, up to a cap, for SentencePiece to learn from:
-    memory stays flat however large the corpus is."""
+def _text_hash(text: str) -> int:
+    return _bytes_hash(text.encode("utf-8"))
 
-    def __init__(self) -> None:
-        self.texts: list[str] = []
+
+def _bytes_hash(data: bytes) -> int:
+    return int.from_bytes(hashlib.blake2b(data, digest_size=16).digest(), "big")
+
+
+class TokenizerSample:
+    """The distinct passage texts with the smallest hashes, about ``max_chars`` characters
+    of them (bottom-k sampling), for SentencePiece to learn from.
+
+    The sample depends on the set of texts, not on the documents' order or count, and
+    memory stays flat however large the corpus is. A changed document changes it only if
+    one of its new passages hashes below the largest hash kept: about ``max_chars`` / the
+    corpus's characters per new passage, so a rebuild of a large corpus mostly finds the
+    same sample and reuses the trained model (:class:`ModelStore`).
+    """
+
+    def __init__(self, max_chars: int | None = None) -> None:
+        self.max_chars = SPM_SAMPLE_CHARS if max_chars is None else max_chars
         self.chars = 0
+        self._heap: list[tuple[int, str]] = []  # (-hash, text): the largest hash on top
+        self._kept: set[tuple[int, str]] = set()
 
     def add(self, passages) -> None:
         for p in passages:
-            if self.chars >= SPM_MAX_CHARS or len(self.texts) >= SPM_MAX_SENTENCES:
-                break
             if p.kind != "boilerplate":
-                self.texts.append(p.text)
-                self.chars += len(p.text)
+                self.add_text(p.text)
+
+    def add_text(self, text: str) -> None:
+        data = text.encode("utf-8")
+        # A text SentencePiece would not load would only take the place of others.
+        if len(data) > SPM_MAX_SENTENCE_BYTES or not text.strip():
+            return
+        h = _bytes_hash(data)
+        if (h, text) in self._kept:
+            return
+        if self.chars >= self.max_chars and (-h, text) < self._heap[0]:  # above every hash kept: it would go at once
+            return
+        heapq.heappush(self._heap, (-h, text))
+        self._kept.add((h, text))
+        self.chars += len(text)
+        # Drop the largest hashes while what is left still holds max_chars.
+        while self.chars - len(self._heap[0][1]) >= self.max_chars:
+            neg, dropped = heapq.heappop(self._heap)
+            self._kept.discard((-neg, dropped))
+            self.chars -= len(dropped)
+
+    @property
+    def texts(self) -> list[str]:
+        """The sample in hash order: the training input, whatever order the texts came in."""
+        return [text for _, text in sorted(self._kept)]
 
 
-def train_sentencepiece(texts: Iterable[str], vocab_size: int) -> bytes:
-    """Train a unigram SentencePiece model; deterministic for the same texts."""
+class ModelStore(Protocol):
+    """Where trained models are kept between builds (:class:`align.cache.TokenizerStore`)."""
+
+    def get(self, key: str) -> bytes | None: ...
+
+    def put(self, key: str, model: bytes) -> None: ...
+
+
+def _spm_options(vocab_size: int) -> dict:
+    return {
+        "vocab_size": vocab_size,
+        "model_type": "unigram",
+        "character_coverage": 1.0,
+        "num_threads": 1,
+        "shuffle_input_sentence": False,
+        "input_sentence_size": 0,
+        "hard_vocab_limit": False,
+        "max_sentence_length": SPM_MAX_SENTENCE_BYTES,
+    }
+
+
+def spm_key(sentences: Sequence[str], vocab_size: int) -> str:
+    """The key of a model: a hash of the sentencepiece version, the options and the exact
+    training input."""
     import sentencepiece as spm
 
+    h = hashlib.sha256(json.dumps(["sentencepiece", spm.__version__, _spm_options(vocab_size)],
+                                  sort_keys=True).encode())
+    for t in sentences:
+        data = t.encode("utf-8")
+        h.update(b"%d\0" % len(data))
+        h.update(data)
+    return h.hexdigest()
+
+
+def train_sentencepiece(texts: Iterable[str], vocab_size: int, store: ModelStore | None = None) -> bytes:
+    """Train a unigram SentencePiece model; deterministic for the same texts. With a
+    ``store``, a model trained before on the same input and options is reused."""
+    import sentencepiece as spm
+
+    sentences = [t for t in texts if t.strip()] or ["align"]
+    model_key = spm_key(sentences, vocab_size) if store is not None else None
+    if store is not None:
+        found = store.get(model_key)
+        if found is not None:
+            return found
     model = io.BytesIO()
-    sentences = [t for t in texts if t.strip()][:SPM_MAX_SENTENCES] or ["align"]
     spm.SentencePieceTrainer.train(
-        sentence_iterator=iter(sentences),
-        model_writer=model,
-        vocab_size=vocab_size,
-        model_type="unigram",
-        character_coverage=1.0,
-        num_threads=1,
-        shuffle_input_sentence=False,
-        input_sentence_size=0,
-        hard_vocab_limit=False,
-        max_sentence_length=1 << 16,
-        minloglevel=2,
-    )
+        sentence_iterator=iter(sentences), model_writer=model, minloglevel=2, **_spm_options(vocab_size))
+    if store is not None:
+        store.put(model_key, model.getvalue())
     return model.getvalue()
 
 
@@ -193,12 +271,13 @@ def add_pair_metrics(rows: list[dict], counter: TokenCounter, clusters: dict[str
         row["flags"] = sorted(flags)
 
 
-def score_pairs(pair_rows: list[dict], sample: TokenizerSample) -> tuple[bytes, int]:
-    """Train the tokenizer on the sample and the pairs, then add each row's metrics
-    (:func:`add_pair_metrics`); return the SentencePiece model and its vocabulary size."""
-    corpus = sample.texts[:SPM_MAX_SENTENCES]
-    corpus += [t for r in pair_rows for t in (r["translation"]["en"], r["translation"]["zh"])]
-    model = train_sentencepiece(corpus, spm_vocab_size(corpus))
+def score_pairs(pair_rows: list[dict], sample: TokenizerSample,
+                store: ModelStore | None = None) -> tuple[bytes, int]:
+    """Train the tokenizer on the sample (or take it from ``store``), then add each row's
+    metrics (:func:`add_pair_metrics`); return the SentencePiece model and its vocabulary
+    size."""
+    corpus = sample.texts
+    model = train_sentencepiece(corpus, spm_vocab_size(corpus), store)
     counter = TokenCounter(model)
     add_pair_metrics(pair_rows, counter)
     return model, counter.vocab_size

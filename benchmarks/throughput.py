@@ -73,7 +73,7 @@ def generate(folder: Path, megabytes: float, seed: int = 0) -> int:
     return total
 
 
-def measure(corpus: Path, out: Path) -> dict:
+def measure(corpus: Path, out: Path, link: bool = True) -> dict:
     """Run in a fresh process: the OpenCC pass and the timed build of ``corpus``."""
     import opencc
 
@@ -112,7 +112,7 @@ def measure(corpus: Path, out: Path) -> dict:
     pipeline.write_report = timed("review page", pipeline.write_report)
     writer.write_parquet = timed("write", writer.write_parquet)
     t0 = time.perf_counter()
-    pipeline.build(corpus, out)
+    pipeline.build(corpus, out, link=link)
     build_s = time.perf_counter() - t0
     stages["other"] = build_s - sum(stages.values())
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -125,9 +125,10 @@ def main() -> None:
     ap.add_argument("--sizes", default="50,500", help="corpus sizes in MB, comma-separated")
     ap.add_argument("--workdir", type=Path, default=None, help="where to generate (default: a temporary folder)")
     ap.add_argument("--measure", nargs=2, type=Path, help=argparse.SUPPRESS)  # the child process
+    ap.add_argument("--no-link", action="store_true", help=argparse.SUPPRESS)  # for incremental.py's child
     args = ap.parse_args()
     if args.measure:
-        print(json.dumps(measure(*args.measure)))
+        print(json.dumps(measure(*args.measure, link=not args.no_link)))
         return
     work = args.workdir or Path(tempfile.mkdtemp(prefix="align-throughput-"))
     results = []

@@ -180,13 +180,16 @@ def test_no_cache_neither_reads_nor_writes_the_cache_folder(small_raw, tmp_path,
     result = CliRunner().invoke(app, ["build", "--raw", str(small_raw), "--out", str(tmp_path / "b"),
                                       "--no-link", "--no-report"])
     assert "cache: 0 documents reused, 3 processed" in result.output
-    before = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in folder.iterdir()}
+    assert list(folder.glob("tokenizers/*.model"))  # the trained tokenizer is kept too
+    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in folder.rglob("*") if p.is_file()}
     # A cache the build may not read: --no-cache must not even open it.
     monkeypatch.setattr(cache_mod.DocumentCache, "result", lambda *a: pytest.fail("the cache was used"))
+    monkeypatch.setattr(cache_mod.TokenizerStore, "get", lambda *a: pytest.fail("the tokenizer store was read"))
+    monkeypatch.setattr(cache_mod.TokenizerStore, "put", lambda *a: pytest.fail("the tokenizer store was written"))
     result = CliRunner().invoke(app, ["build", "--raw", str(small_raw), "--out", str(tmp_path / "c"), "--no-cache",
                                       "--no-link", "--no-report"])
     assert result.exit_code == 0, result.output
-    assert {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in folder.iterdir()} == before
+    assert {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in folder.rglob("*") if p.is_file()} == before
     same_tree(tmp_path / "a", tmp_path / "c")
 
 
