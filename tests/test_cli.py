@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -143,9 +144,11 @@ def test_build_with_corrections_says_what_it_applied_and_eval_takes_them_as_gold
     result = runner.invoke(app, ["build", "--raw", str(small_raw), "--out", str(out), "--corrections", str(verdicts),
                                  "--no-report"])
     assert result.exit_code == 0, result.output
-    # 000 is not in this raw folder: its verdict is reported, not lost.
-    assert ("corrections: 2 of 3 verdicts applied (right 1, wrong 1, fix 0; 1 restored from below the threshold), "
-            "1 matched nothing") in result.output.splitlines()
+    # 000 is not in this raw folder: its verdict is reported, not lost. (Whether the model
+    # refuses AGI, so that the verdict restores it, depends on the model: tests/test_corrections.py
+    # tests restoring.)
+    assert any(re.fullmatch(r"corrections: 2 of 3 verdicts applied \(right 1, wrong 1, fix 0; [01] restored from "
+                            r"below the threshold\), 1 matched nothing", line) for line in result.output.splitlines())
     pairs = {(r["translation"]["en"], r["translation"]["zh"]): r for r in read_config(out, "pairs")}
     assert ("Nvidia", "英伟达") not in pairs and pairs[("AGI", "人工通用智能")]["reviewed"] == "right"
     result = runner.invoke(app, ["eval", "--gold", str(verdicts), "--build", str(out)])
