@@ -765,6 +765,10 @@ def choose_readings(rows: list[ScoredCandidate], scores: list[float]
 def _pair(doc: NormalizedDocument, row: ScoredCandidate, confidence: float) -> PhrasePair:
     c = row.candidate
     how = {"title(en)": "title", "quote(en)": "quote"}.get(c.shape, "words")
+    # “开源倡议”组织(Open-Source Initiative): a quotation a word before the parenthesis marks
+    # a name or a term inside the Chinese, not quoted speech.
+    if c.shape == "quote(en)" and c.passage.text[c.zh_b + 1 : c.group[0]].strip():
+        how = "words"
     kind = "name" if c.shape == "zh en" else _kind(c.en, how)
     if c.shape == "en(zh)" and c.passage.text[c.en_a - 1 : c.en_a] in "“\"‘" and c.en_a > 0:
         kind = "quote"
