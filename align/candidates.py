@@ -39,7 +39,7 @@ _HAN_THEN_LATIN = re.compile(rf"([^A-Za-z\u00c0-\u024f]*[{HAN_RANGE}][^A-Za-z\u0
 # Reference marks after a part: tail latency amplification【24】, kernel[^1].
 _CITATION = re.compile(r"(?:\s*(?:【[^】]{1,12}】|\[\^?[^\]]{1,12}\]))+$")
 # A leading article, and a trailing code after a name: (the county central committee), (Gartner L2).
-_ARTICLE = re.compile(r"(?:the|a|an)\s+(?=\S)", re.IGNORECASE)
+ARTICLE = re.compile(r"(?:the|a|an)\s+(?=\S)", re.IGNORECASE)
 _TRAILING_CODE = re.compile(r"\s+(?=[A-Z0-9][A-Z0-9\-]{1,7}$)(?=\S*[A-Z0-9]$)")
 _WRAPS = {"“": "”", '"': '"', "‘": "’", "'": "'", "《": "》", "「": "」", "『": "』", "〈": "〉"}
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
@@ -140,7 +140,7 @@ def _english_parts(text: str, parts: list[tuple[int, int]]) -> list[tuple[int, i
             if not _english(text, a, b):
                 continue
         out.append((a, b))
-        article = _ARTICLE.match(text, a, b)
+        article = ARTICLE.match(text, a, b)
         if article and b - article.end() >= 2:
             out.append((article.end(), b))
         code = _TRAILING_CODE.search(text, a, b)

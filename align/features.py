@@ -15,7 +15,7 @@ import re
 from functools import lru_cache
 
 from . import lexicon as lx
-from .candidates import Candidate
+from .candidates import ARTICLE, Candidate
 from .encoder import cosines
 from .text import HAN, english_key, is_han
 
@@ -217,11 +217,10 @@ def candidate_features(cand: Candidate, doc_text: str, zh_original: str,
         float(any(_abbreviates(en, part) for part in _PART_SPLIT.split(content) if part.strip() != en.strip())),
         lx.char_coverage(zh, en_words),
         # (the county central committee): a term's article is rarely translated, a title's is kept.
-        float(bool(_ARTICLE.match(en))),
+        float(bool(ARTICLE.match(en))),
     ]
 
 
-_ARTICLE = re.compile(r"(?:the|a|an)\s", re.IGNORECASE)
 _PART_SPLIT = re.compile(r"\s*[,;，；、]\s*|\s+[/=]\s*")
 
 

@@ -228,8 +228,8 @@ def heldout_section() -> str:
                    f"{fmt_number(None if share is None else round(share, 3))} |")
     sources = sum(1 for r in data["parts"] if r["set"].strip().startswith("test/"))
     return (f"The test part of `tests/dev/extract/test/` ({sources} public sources of different kinds and "
-            "scripts, listed in that folder's README; labelled blind before the extractor ran on it, then "
-            "measured once) is the figure to trust; seeds and tuning are what the model was trained on. "
+            "scripts, listed in that folder's README; labelled blind before the extractor ran on it, "
+            "never studied or tuned on) is the figure to trust; seeds and tuning are what the model was trained on. "
             "At the default "
             "`--min-confidence`:\n\n" + "\n".join(lines)
             + f"\n\nCalibration on the test part, every reading the model chose ({cal['readings']}, at any "
