@@ -57,6 +57,8 @@ def check(folder: Path) -> list[str]:
         variant = docs.get(path.name, {}).get("variant", "auto")
         if obj["en"] not in raw:
             problems.append(f"{where}: en not in raw: {obj['en']!r}")
+        if not any(ch.isalpha() and not ("\u3400" <= ch <= "\u9fff") for ch in obj["en"]):
+            problems.append(f"{where}: en has no Latin letter (is it the Chinese?): {obj['en']!r}")
         zo = obj["zh_original"]
         if zo is not None:
             if zo not in raw:
@@ -95,7 +97,38 @@ def check(folder: Path) -> list[str]:
     return problems
 
 
+def table(corpus: Path) -> str:
+    """The README's table of sources: part, folder, repository (CLAIMS.txt), scripts, counts."""
+    repos = {}
+    for line in (corpus / "CLAIMS.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            repo, folder = line.split()[:2]
+            repos.setdefault(folder, repo)
+    head = "| part | folder | repository | script | documents | positives | person names | negatives |"
+    lines = [head, "|---|---|---|---|---|---|---|---|"]
+    totals = {}
+    for part in ("tune", "test"):
+        for folder in sorted(p for p in (corpus / part).iterdir() if p.is_dir()):
+            rows = [json.loads(x) for x in (folder / "gold.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
+            manifest = tomllib.loads((folder / "raw" / "manifest.toml").read_text(encoding="utf-8"))
+            variants = sorted({d.get("variant", "?") for d in manifest.get("documents", manifest).values() if isinstance(d, dict)})
+            docs = sum(1 for p in (folder / "raw").iterdir() if p.name != "manifest.toml")
+            pos = [r for r in rows if r["label"] == "positive"]
+            counts = (docs, len(pos), sum(bool(r["person"]) for r in pos), len(rows) - len(pos))
+            t = totals.setdefault(part, [0, 0, 0, 0])
+            for i, c in enumerate(counts):
+                t[i] += c
+            lines.append(f"| {part} | `{folder.name}` | {repos.get(f'{part}/{folder.name}', '?')} | {', '.join(variants)} | "
+                         + " | ".join(str(c) for c in counts) + " |")
+    for part, t in totals.items():
+        lines.append(f"| {part} | **total** | | | " + " | ".join(str(c) for c in t) + " |")
+    return "\n".join(lines)
+
+
 def main() -> int:
+    if sys.argv[1:] == ["--table"]:
+        print(table(Path(__file__).resolve().parent))
+        return 0
     problems = check(Path(sys.argv[1]).resolve())
     for p in problems:
         print(p)
