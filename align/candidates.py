@@ -30,7 +30,7 @@ MAX_EN_WORDS = 12
 # gloss after it: (fixed mindset: 认为能力天生).
 # A gloss and the description after it: (阿尔法围棋: 一款围棋程序), (A data company: 一家公司).
 _GLOSS_COLON = re.compile(rf"(?<=[{HAN_RANGE}A-Za-z0-9)])\s*[:：]\s*(?=\S)")
-_SPLIT = re.compile(rf"\s*[,;，；、|]\s*|\s+[/=]\s*|(?<=[A-Za-z0-9\u00c0-\u024f.)])\s*[:：]\s*(?=[{HAN_RANGE}“「《])"
+_SPLIT = re.compile(rf"\s*[,;，；、|]\s*|\s+[/=]\s*|(?<=[{HAN_RANGE}])\s*/\s*(?=\S)|(?<=\S)\s*/\s*(?=[{HAN_RANGE}])|(?<=[A-Za-z0-9\u00c0-\u024f.)])\s*[:：]\s*(?=[{HAN_RANGE}“「《])"
                     # English alternatives joined by a Chinese conjunction: (review paper或survey paper).
                     rf"|(?<=[A-Za-z\u00c0-\u024f])\s*(?:或者|或|和|与|及)\s*(?=[A-Za-z\u00c0-\u024f])")
 # A part that is one Latin run and one Chinese run, either way round: (EEG 脑电图), (又称撞击坑 Apollo crater).
@@ -41,6 +41,12 @@ _CITATION = re.compile(r"(?:\s*(?:【[^】]{1,12}】|\[\^?[^\]]{1,12}\]))+$")
 # A leading article, and a trailing code after a name: (the county central committee), (Gartner L2).
 ARTICLE = re.compile(r"(?:the|a|an)\s+(?=\S)", re.IGNORECASE)
 _TRAILING_CODE = re.compile(r"\s+(?=[A-Z0-9][A-Z0-9\-]{1,7}$)(?=\S*[A-Z0-9]$)")
+# What a Chinese rendering leaves out after a name or term: a company's legal form, a count
+# or a question mark (Taiyo Yuden Co., majority voting @64, size parameter?).
+_UNTRANSLATED_TAIL = re.compile(r",?\s+(?:Co\.,?\s*Ltd\.?|Co\.|Inc\.?|Ltd\.?|Corp\.?|LLC|PLC|GmbH|S\.A\.)$"
+                                r"|\s+@\s*\S+$|\s*\?$")
+# An acronym before a dash and the Chinese of its expansion: FOMO——害怕错过(fear of missing out).
+_ACRONYM_BEFORE = re.compile(r"(?<![A-Za-z0-9])([A-Z][A-Za-z0-9&]{1,9})\s*(?:——|—|:|：|,即|即)\s*$")
 _WRAPS = {"“": "”", '"': '"', "‘": "’", "'": "'", "《": "》", "「": "」", "『": "』", "〈": "〉"}
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _DELIMITED_STOP = frozenset("。!?;;\n()[]【】" + CODE_MARK)
@@ -48,7 +54,7 @@ _CLAUSE = frozenset(",。;:!?、;:!?…()[]【】{}<>|/\n" + CODE_MARK)
 _ZH_EXTRA = frozenset("·•・‧-0123456789 .“”‘’#+")
 MAX_CHAR_STARTS = 8  # near the parenthesis every character may start a span: jieba glues names to the word before
 _EN_RUN = re.compile(r"[A-Za-z0-9\u00c0-\u024f][A-Za-z0-9\u00c0-\u024f .\-'’&+/:]*$")
-_OPENERS = {"”": "“", "》": "《", "’": "‘", '"': '"', "〉": "〈", "」": "「", "』": "『"}
+_OPENERS = {"”": "“", "》": "《", "’": "‘", '"': '"', "'": "'", "〉": "〈", "」": "「", "』": "『", "】": "【", "]": "["}
 # A short Chinese label before the English of a part: 英语:Phillips Exeter Academy, 即 databases, 又称PEA.
 _LABELLED = re.compile(rf"([{HAN_RANGE}]{{1,6}})\s*[:：]?\s*(?=[A-Za-z\u00c0-\u024f])")
 # Alternatives and enumerations inside one English part: X or Y, X and Y, X & Y.
@@ -120,7 +126,7 @@ def _parts(text: str, a: int, b: int) -> list[tuple[int, int]]:
         m = _LATIN_THEN_HAN.fullmatch(text, x, y) or _HAN_THEN_LATIN.fullmatch(text, x, y)
         if m:
             (la, lb), (ha, hb) = m.span(1), m.span(2)
-            while lb > la and text[lb - 1] in ",;:，；：":
+            while lb > la and text[lb - 1] in ",;:，；：/":
                 lb -= 1
             out.append(_trimmed(text, la, lb))
             out.append(_trimmed(text, ha, hb))
@@ -146,6 +152,9 @@ def _english_parts(text: str, parts: list[tuple[int, int]]) -> list[tuple[int, i
         code = _TRAILING_CODE.search(text, a, b)
         if code and re.search(r"[a-z]", text[a : code.start()]):
             out.append((a, code.start()))
+        tail = _UNTRANSLATED_TAIL.search(text, a, b)
+        if tail and tail.start() - a >= 2:
+            out.append((a, tail.start()))
         pos = a
         for m in _EN_JOIN.finditer(text, a, b):
             out.append((pos, m.start()))
@@ -243,7 +252,9 @@ def zh_spans_before(text: str, k: int, floor: int, through_colon: bool = False,
         inside = text[o + 1 : k - 1] if o >= 0 else ""
         # A title or a quotation is delimited: its commas and colons are its own, and a
         # quoted sentence may end in its end mark.
-        if o >= 0 and len(inside) > 0 and not any(ch in _DELIMITED_STOP for ch in inside.rstrip("。!?")):
+        # Brackets and straight single quotes wrap many things: only their Chinese counts.
+        chinese = closer not in "]】'" or any(is_han(ch) for ch in inside)
+        if o >= 0 and len(inside) > 0 and chinese and not any(ch in _DELIMITED_STOP for ch in inside.rstrip("。!?")):
             out.append((o + 1, k - 1, "title(en)" if closer in "》〉" else "quote(en)"))
         end = k - 1
     else:
@@ -386,7 +397,7 @@ def passage_candidates(passage: Passage, groups: list[tuple[int, int]]) -> list[
                 if not (za < eb and ea < zb):
                     out.append(Candidate(passage, (o, c), ea, eb, za, zb, "(en,zh)"))
         # “必须立刻行动！（ACT NOW!）”: a quoted sentence keeps its end mark before the parenthesis.
-        if has_latin and not has_cjk and left in _END_MARKS and content.rstrip()[-1:] in "!?." \
+        if has_latin and not has_cjk and left in _END_MARKS and content.rstrip().rstrip("”’\"")[-1:] in "!?." \
                 and k - 1 > floor and is_han(text[k - 2]):
             k -= 1
             left = text[k - 1]
@@ -400,6 +411,7 @@ def passage_candidates(passage: Passage, groups: list[tuple[int, int]]) -> list[
                 spans = by_reading[reading]
                 for rank, (za, zb, shape) in enumerate(spans):
                     out.append(Candidate(passage, (o, c), ea, eb, za, zb, shape, rank, len(spans)))
+            out.extend(_acronym_readings(passage, (o, c), en_parts, zh_spans))
             listed = _listed_english(text, parts)
             if listed and not has_cjk:
                 for (ea, eb), spans in zip(listed, enumerated_zh_before(text, k, floor, len(listed)), strict=False):
@@ -413,4 +425,33 @@ def passage_candidates(passage: Passage, groups: list[tuple[int, int]]) -> list[
                     out.append(Candidate(passage, (o, c), ea, eb, za, zb, "en(zh)", rank, n))
                 for ea, eb in en_parts:
                     out.append(Candidate(passage, (o, c), ea, eb, za, zb, "en(exp,zh)"))
+    return out
+
+
+def _initials_fit(acronym: str, expansion: str) -> bool:
+    """Are the capitals of ``acronym`` the initials of ``expansion``'s words, in order, from
+    its first word on (``TINA``: There is no alternative)?"""
+    letters = [ch.lower() for ch in acronym if ch.isupper()]
+    initials = [w[0].lower() for w in re.split(r"[\s\-]+", expansion) if w and w[0].isalpha()]
+    if len(letters) < 2 or not initials or letters[0] != initials[0]:
+        return False
+    i = 0
+    for ch in initials:
+        if i < len(letters) and ch == letters[i]:
+            i += 1
+    return i == len(letters)
+
+
+def _acronym_readings(passage: Passage, group: tuple[int, int], en_parts: list[tuple[int, int]],
+                      zh_spans: list[tuple[int, int, str]]) -> list[Candidate]:
+    """``ACR——中文(Expansion)``: the acronym before the dash, read with the Chinese of its
+    expansion, when its capitals are the expansion's initials."""
+    text, floor = passage.text, passage.body_offset
+    out = []
+    for za, zb, shape in zh_spans:
+        m = _ACRONYM_BEFORE.search(text, max(floor, za - 16), za) if shape == "zh(en)" else None
+        if not m:
+            continue
+        if any(_initials_fit(m.group(1), text[ea:eb]) for ea, eb in en_parts):
+            out.append(Candidate(passage, group, m.start(1), m.end(1), za, zb, "acr zh(en)"))
     return out

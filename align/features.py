@@ -19,7 +19,7 @@ from .candidates import ARTICLE, Candidate
 from .encoder import cosines
 from .text import HAN, english_key, is_han
 
-SHAPES = ("zh(en)", "quote(en)", "title(en)", "enum(en)", "en(zh)", "en(exp,zh)", "(en,zh)", "zh en")
+SHAPES = ("zh(en)", "quote(en)", "title(en)", "enum(en)", "en(zh)", "en(exp,zh)", "(en,zh)", "zh en", "acr zh(en)")
 _ACRONYM = re.compile(r"^(?:[A-Z][A-Za-z]*[A-Z][A-Za-z]*|[A-Z]&[A-Z]|[A-Z]{2,}\d*)$")
 _EN_FUNCTION = frozenset("of for at the and in on to a an de von van der".split())
 _CLAUSE_BEFORE = frozenset(",。;:!?、;:!?…“‘《(\n\"'")
@@ -103,6 +103,7 @@ BASE_FEATURES = (
     "zh_is_headword", "zh_in_jieba", "left_extended_is_headword",
     "left_char_translit", "first_char_translit", "left_sound_gain", "left_sound_gain_cantonese",
     "en_left_capital", "en_abbreviates_part", "char_dict", "en_article",
+    "acronym_first_fit", "acronym_last_fit", "acronym_letter_gap",
 )
 # Features compared across the readings of one English phrase: how far a reading is from
 # the best of its rivals says more about a boundary than the value alone.
@@ -218,7 +219,23 @@ def candidate_features(cand: Candidate, doc_text: str, zh_original: str,
         lx.char_coverage(zh, en_words),
         # (the county central committee): a term's article is rarely translated, a title's is kept.
         float(bool(ARTICLE.match(en))),
+        # 有时高带宽内存(HBM): an acronym's first and last capitals are the initials of the
+        # glosses of the span's first and last words, and it has about one word per capital.
+        *_acronym_ends(zh, en),
     ]
+
+
+def _acronym_ends(zh: str, en: str) -> tuple[float, float, float]:
+    if not is_acronym(en):
+        return 0.0, 0.0, 0.0
+    capitals = re.sub(r"[^A-Z]", "", en)
+    words = [w for w in lx.segment_words(zh) if HAN.search(w)]
+    if not capitals or not words:
+        return 0.0, 0.0, 0.0
+    # A word the dictionary lacks (高带宽) is read by its first or last character too.
+    first = float(capitals[0].lower() in (lx.gloss_initials(words[0]) or lx.gloss_initials(words[0][0])))
+    last = float(capitals[-1].lower() in (lx.gloss_initials(words[-1]) or lx.gloss_initials(words[-1][-1])))
+    return first, last, float(max(-5, min(5, len(capitals) - len(words))))
 
 
 _PART_SPLIT = re.compile(r"\s*[,;，；、]\s*|\s+[/=]\s*")

@@ -42,7 +42,9 @@ def _is_doubled(line: str) -> bool:
 
 
 def classify_line(line: str, is_first: bool) -> str:
-    if _BOILERPLATE.match(line) or _DATELINE.search(line):
+    # A byline a scraper glued to the article's first paragraph ("作者 | 某 编辑 | 某 硬氪获悉,…")
+    # does not make the paragraph furniture.
+    if (_BOILERPLATE.match(line) or _DATELINE.search(line)) and len(line) <= MAX_FURNITURE_CHARS:
         return "boilerplate"
     # Captions and credits are short: a long paragraph that closes with a credit
     # ("…获得年度大奖。[图源:某社]") or was pasted twice is still content.

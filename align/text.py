@@ -51,8 +51,9 @@ def drop_inline_markup(text: str) -> str:
 
 def gold_key(text: str) -> str:
     """A labelled span compared with a built one: gold is labelled as raw text, so its
-    inline markup goes (:func:`drop_inline_markup`); then :func:`english_key`."""
-    return english_key(drop_inline_markup(text))
+    inline markup goes (:func:`drop_inline_markup`); then :func:`english_key`, without a
+    sentence's end mark, which labellers keep or drop alike ("Or am I wrong?", "还是我是错的")."""
+    return english_key(drop_inline_markup(text)).rstrip(" .!?。…")
 
 
 def contains_words(text: str, words: str) -> bool:

@@ -49,7 +49,23 @@ OFFERED = [
     ("其灵感来自行为经济学中的委托—代理问题(principal-agent problem)。", "principal-agent problem", "委托—代理问题"),
     ("map 存储了键/值(key/value)的集合", "key/value", "键/值"),
     ("香港总商会推出由人工智能驱动的环境、社会及管治(ESG)自我审核", "ESG", "环境、社会及管治"),
+    # An acronym before a dash and the Chinese of its expansion.
+    ("没有人想搬出去,因为 FOMO——害怕错过(fear of missing out)。", "FOMO", "害怕错过"),
+    ("撒切尔最喜欢的口号 TINA——别无选择(There is no alternative)。", "TINA", "别无选择"),
+    # English and Chinese in one parenthesis split by a slash; Chinese alternatives split by one.
+    ("语言组成的三大要素: 内容 (Semantics/语义):词汇", "Semantics", "语义"),
+    ("全方位的 KYC(认识你的客户/实名认证)及相关", "KYC", "实名认证"),
+    # What the Chinese leaves out after the English: a legal form, a count.
+    ("购入日本服务器组件制造商太阳诱电(Taiyo Yuden Co.)的股份", "Taiyo Yuden", "太阳诱电"),
+    ("多数投票(majority voting @64)是通过多个生成版本得出", "majority voting", "多数投票"),
+    # Chinese in brackets or straight single quotes before the parenthesis.
+    ("[多种特质多项相关验证性因素分析] (MTMM CFA) 用于分析", "MTMM CFA", "多种特质多项相关验证性因素分析"),
+    ("报表会输出'相关系数矩阵'(Correlation Matrix)。", "Correlation Matrix", "相关系数矩阵"),
 ]
+
+
+def test_an_acronym_before_a_dash_needs_the_initials_of_the_expansion():
+    assert ("FOMO", "害怕错过") not in readings("因为 FOMO——害怕错过(the fear of losing)。")
 
 
 @pytest.mark.parametrize("sentence,en,zh", OFFERED)

@@ -75,3 +75,13 @@ def test_the_model_is_data_not_code():
     assert data["features"] == list(FEATURES)
     assert data["kind"] == "trees" and data["body"]["trees"]
     assert set(data["trained_on"]).isdisjoint({p.name for p in (CORPUS / "test").iterdir()})
+
+
+def test_the_calibration_sources_are_tuning_sources():
+    # train_pair_model.py calibrates confidence on them: a renamed or moved folder would
+    # silently shrink the calibration set, and a test source must never be among them.
+    lines = (CORPUS / "calibration_sources.txt").read_text(encoding="utf-8").splitlines()
+    names = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    assert len(names) >= 10
+    assert all((CORPUS / "tune" / name / "gold.jsonl").is_file() for name in names), names
+    assert not {p.name for p in (CORPUS / "test").iterdir()} & set(names)

@@ -56,6 +56,10 @@ def test_a_term_glossed_in_parentheses_is_not_a_turn():
      "并被翻译成多种语言出版,在学界与大众读者中都产生了相当大的影响,也让更多人开始关注这一领域的"
      "田野调查与口述史料,以及城市化进程中女性劳动者的处境。"
      "她的下一本书回到家乡,写那些留在村里照看老人和孩子的妇女,以及她们与外出打工的家人之间的联系。[图源:某大学]", False, "content"),
+    # A byline glued to the article's first paragraph (as in a tuning source's scrape).
+    ("作者 | 某某 编辑 | 某某 硬氪获悉,人形机器人基础模型公司德塔智能(Delta Intelligence)近日完成近5亿元天使轮融资,"
+     "本轮投资方包括多家上市公司产业方和头部财务投资机构,老股东继续追加投资。本轮融资将主要用于基础模型的研发、"
+     "数据采集平台的建设以及人才团队的扩充,公司表示将在明年推出面向工业场景的通用操作模型。", False, "content"),
 ])
 def test_lines_are_classed(line, first, kind):
     assert classify_line(line, first) == kind
