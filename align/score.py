@@ -212,8 +212,13 @@ def reliability(confidence: Sequence[float], correct: Sequence[bool], edges=(0.0
 
 
 def quantiles(values: Sequence[float], qs=(0.0, 0.25, 0.5, 0.75, 1.0)) -> list[float] | None:
-    vals = sorted(v for v in values if v is not None)
-    if not vals:
+    return sorted_quantiles(sorted(v for v in values if v is not None), qs)
+
+
+def sorted_quantiles(vals: Sequence[float], qs=(0.0, 0.25, 0.5, 0.75, 1.0)) -> list[float] | None:
+    """:func:`quantiles` of values already sorted, without nulls: any sequence that can be
+    indexed (a pyarrow array read back from a file reads only the values it needs)."""
+    if not len(vals):
         return None
     out = []
     for q in qs:
