@@ -10,8 +10,8 @@ fresh process (so peak RSS is its own) that times, over the same files:
 - a bare pass of the official OpenCC binding (read each file, convert it): the one step
   that must touch every character, the baseline of the ratio;
 - ``align.pipeline.build`` with the default settings, its time split by stage (read,
-  normalize, segment, extract, link, score, write, review page; what is left is the
-  orchestration).
+  normalize, segment, extract, link, glossary and variants, score, write, review page;
+  what is left is the orchestration).
 
 It prints MB/s of both and their ratio, the stage times, the peak RSS of each size and the
 ratio of the peak RSS of the largest size to the smallest.
@@ -109,9 +109,14 @@ def measure(corpus: Path, out: Path, link: bool = True, review: bool = True) -> 
     process.segment_document = timed("segment", process.segment_document)
     process.extract_pairs = timed("extract", process.extract_pairs)
     collection.CollectionLinker.run = timed("link", collection.CollectionLinker.run)
-    pipeline.score.score_pairs = timed("score", pipeline.score.score_pairs)
+    pipeline.score.train_tokenizer = timed("score", pipeline.score.train_tokenizer)
+    pipeline.score.SpoolScorer.__init__ = timed("score", pipeline.score.SpoolScorer.__init__)
+    pipeline.score.SpoolScorer.score = timed("score", pipeline.score.SpoolScorer.score)
+    pipeline.corpus_figures = timed("glossary and variants", pipeline.corpus_figures)
     pipeline.write_report = timed("review page", pipeline.write_report)
+    # Every parquet row: the passages and pairs streamed a document at a time, the rest at the end.
     writer.write_parquet = timed("write", writer.write_parquet)
+    writer.BuildWriter.add_rows = timed("write", writer.BuildWriter.add_rows)
     t0 = time.perf_counter()
     pipeline.build(corpus, out, link=link, review=review)
     build_s = time.perf_counter() - t0
