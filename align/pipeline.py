@@ -12,7 +12,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,7 +21,7 @@ from .cache import cache_folder, open_cache, tokenizer_store
 from .config import BuildConfig
 from .corrections import Corrections
 from .dataset.card import LICENSE_FILE, PRETTY_NAME, card_template, card_values_for, license_fields, licensing_section
-from .dataset.glossary import glossary_rows
+from .dataset.glossary import glossary_from_table
 from .dataset.schema import document_row, link_row, linked_pair_row, pair_row, passage_row, variant_row
 from .dataset.splits import SplitPlan
 from .dataset.writer import BuildWriter
@@ -44,7 +44,8 @@ from .records import (
 )
 from .review import write_report
 from .review.build_files import UNCHANGED
-from .variants import CLUSTER_KINDS, variant_clusters
+from .spool import PairSpool
+from .variants import CLUSTER_KINDS, clusters_from_counts
 
 if TYPE_CHECKING:
     from .link import CollectionLinker
@@ -91,32 +92,52 @@ def load_folder(raw_dir: Path | str, variant: str = "auto", min_confidence: floa
 
 @dataclass
 class BuildRows:
-    """What the per-document stages leave for the corpus-wide ones."""
+    """What the per-document stages leave for the corpus-wide ones: the pair rows in the
+    spool (on disk), a row per document, the tokenizer's bounded sample."""
 
-    pairs: list[dict] = field(default_factory=list)
+    spool: PairSpool
     documents: list[dict] = field(default_factory=list)
-    cluster_pairs: list[PhrasePair] = field(default_factory=list)
-    cluster_mainland: list[str] = field(default_factory=list)  # each cluster pair's zh_mainland
+    collections: dict[str, str] = field(default_factory=dict)  # doc_id -> collection: the split of its pairs
     tokenizer_sample: score.TokenizerSample = field(default_factory=score.TokenizerSample)
 
     def add(self, result: ProcessedDocument, report: BuildReport) -> None:
         passages, pairs = result.passages, result.pairs
-        report.dropped.extend(r for r in result.rejections if r.confidence is not None)
+        # report.json lists what it names of a dropped reading; its text and pair would
+        # otherwise stay in memory to the end of the build.
+        report.dropped.extend(replace(r, text="", pair=None) for r in result.rejections if r.confidence is not None)
         for r in result.rejections:
             report.rejections[r.reason] += 1
         self.tokenizer_sample.add(passages)
         variant = result.doc.variant
+        self.spool.add([pair_row(pr, mainland_span(pr.zh_original, pr.zh, variant)) for pr in pairs],
+                       result.doc.doc_id)
         for pr in pairs:
-            mainland = mainland_span(pr.zh_original, pr.zh, variant)
-            self.pairs.append(pair_row(pr, mainland))
-            if pr.kind in CLUSTER_KINDS:
-                self.cluster_pairs.append(pr)
-                self.cluster_mainland.append(mainland)
             report.pair_kinds[pr.kind] += 1
         report.passages += len(passages)
         report.pairs += len(pairs)
         report.documents.append(_built_status(result))
         self.documents.append(document_row(result.raw, result.meta, result.doc, len(passages), len(pairs)))
+        self.collections[result.doc.doc_id] = result.meta.collection
+
+
+def corpus_figures(spool: PairSpool) -> tuple[list, list[dict]]:
+    """The variant clusters and the glossary rows, from group-bys over the spooled inline
+    pairs (links are not inline)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    inline = spool.columns(["en", "zh", "zh_mainland", "doc_id", "kind", "confidence"],
+                           where=lambda batch: pc.not_equal(batch.column("kind"), "linked"))
+    named = inline.filter(pc.is_in(inline["kind"], value_set=pa.array(sorted(CLUSTER_KINDS))))
+    counts = named.group_by(["en", "zh", "zh_mainland", "doc_id"], use_threads=False).aggregate([([], "count_all")])
+    clusters = clusters_from_counts(zip(*(counts[c].to_pylist() for c in
+                                          ("en", "zh", "zh_mainland", "doc_id", "count_all")), strict=True))
+    return clusters, glossary_from_table(inline, clusters)
+
+
+def _pair_order(row: dict) -> tuple:
+    """The order of a document's pairs in the files."""
+    return row["start"], row["en_start"] if row["en_start"] is not None else -1, row["translation"]["en"]
 
 
 def _built_status(result: ProcessedDocument) -> DocumentStatus:
@@ -144,10 +165,12 @@ def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None =
     ``config`` (or its fields as keywords) says how. Documents stream through
     :func:`process_document` one at a time (made by ``config.workers`` datatrove tasks when
     more than one, or read from the ``shards`` folder of an earlier datatrove run); their
-    passages go straight to disk, so memory holds the pairs and a bounded sample of text for
-    the tokenizer, not the corpus. Then, over the whole build: link, variant clusters,
-    scores, evaluation against gold, the files, the review page. ``progress`` is called
-    once per file.
+    passages go straight to the files and their pairs to a spool on disk
+    (:class:`align.spool.PairSpool`), so memory holds a row per document and a bounded
+    sample of text for the tokenizer, not the corpus. Then, over the whole build: link,
+    variant clusters and glossary (group-bys over the spool), scores, the pairs written
+    document by document, evaluation against gold, the files, the review page.
+    ``progress`` is called once per file.
     """
     config = config or BuildConfig(**settings)
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
@@ -161,9 +184,12 @@ def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None =
     model = shipped_model()
     linker = _linker(config, raw_dir, manifest)
     report = BuildReport(min_confidence=threshold(config, model))
-    rows = BuildRows()
     with BuildWriter(out_dir, SplitPlan(config.splits), config.shard_bytes) as writer, \
+            tempfile.TemporaryDirectory(prefix=f".{out_dir.name}.tmp-spool-", dir=out_dir.resolve().parent) as spooled, \
             _results(raw_dir, out_dir, config, model, manifest, progress, shards) as (results, cache):
+        # Beside the build's temporary folder, named so that the next build removes it if
+        # this one is killed; after the writer, which removes such leftovers when it starts.
+        rows = BuildRows(PairSpool(Path(spooled), writer.features["pairs"].arrow_schema))
         for result in results:
             if corrections and isinstance(result, ProcessedDocument):
                 # After the cache and the tasks: a changed corrections file never meets a stale result.
@@ -181,21 +207,26 @@ def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None =
         report.corrections = corrections
         _check_built(report, raw_dir, config.strict)
         link_rows = _link(linker, rows, report, links_gold)
-        clusters = variant_clusters(rows.cluster_pairs, rows.cluster_mainland)
+        clusters, glossary = corpus_figures(rows.spool)
         variant_rows = [variant_row(c) for c in clusters]
-        glossary = glossary_rows(rows.pairs, clusters)
         report.links = len(link_rows)
         report.variants = len(variant_rows)
         report.glossary = len(glossary)
-        rows.pairs.sort(key=lambda r: (r["doc_id"], r["start"], r["en_start"] if r["en_start"] is not None else -1,
-                                       r["translation"]["en"]))
-        spm_model, report.tokenizer_vocab = score.score_pairs(rows.pairs, rows.tokenizer_sample,
-                                                               tokenizer_store(config, out_dir))
+        spm_model, counter = score.train_tokenizer(rows.tokenizer_sample, tokenizer_store(config, out_dir))
+        report.tokenizer_vocab = counter.vocab_size
+        scorer = score.SpoolScorer(rows.spool, counter)
+        judged = []  # what the gold evaluation reads of each pair, in file order
+        for doc_id, doc_pairs in rows.spool.documents():
+            doc_pairs.sort(key=_pair_order)
+            scorer.score(doc_pairs)
+            writer.add_rows("pairs", doc_pairs, doc_id, rows.collections.get(doc_id, "default"))
+            if gold is not None:
+                judged += [{k: r[k] for k in ("doc_id", "kind", "translation", "confidence")} for r in doc_pairs]
+        rows.spool.remove()
         if gold is not None:
-            report.gold, report.calibration = evaluate_pairs(rows.pairs, gold, {d.doc_id for d in report.built})
+            report.gold, report.calibration = evaluate_pairs(judged, gold, {d.doc_id for d in report.built})
         writer.commit(
-            {"pairs": rows.pairs, "documents": rows.documents, "links": link_rows, "variants": variant_rows,
-             "glossary": glossary},
+            {"documents": rows.documents, "links": link_rows, "variants": variant_rows, "glossary": glossary},
             card_template(),
             card_values_for(report, config, raw_dir, rows.documents),
             report.as_dict(),
@@ -280,8 +311,13 @@ def _link(linker: CollectionLinker | None, rows: BuildRows, report: BuildReport,
     links = linker.run()
     report.link_notes = linker.notes
     variant = {d["doc_id"]: d["variant"] for d in rows.documents}
-    rows.pairs.extend(linked_pair_row(lk, mainland_span(lk.zh_original, lk.zh, variant.get(lk.doc_id, "s")))
-                      for lk in links)
+    # Each target document's links join its pairs in the spool, after its inline ones.
+    per_doc: dict[str, list[dict]] = {}
+    for lk in links:
+        per_doc.setdefault(lk.doc_id, []).append(
+            linked_pair_row(lk, mainland_span(lk.zh_original, lk.zh, variant.get(lk.doc_id, "s"))))
+    for doc_id, linked in per_doc.items():
+        rows.spool.add(linked, doc_id)
     if links:
         report.pair_kinds["linked"] += len(links)
     report.pairs += len(links)

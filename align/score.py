@@ -20,6 +20,7 @@ import heapq
 import io
 import json
 import math
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -211,8 +212,13 @@ def reliability(confidence: Sequence[float], correct: Sequence[bool], edges=(0.0
 
 
 def quantiles(values: Sequence[float], qs=(0.0, 0.25, 0.5, 0.75, 1.0)) -> list[float] | None:
-    vals = sorted(v for v in values if v is not None)
-    if not vals:
+    return sorted_quantiles(sorted(v for v in values if v is not None), qs)
+
+
+def sorted_quantiles(vals: Sequence[float], qs=(0.0, 0.25, 0.5, 0.75, 1.0)) -> list[float] | None:
+    """:func:`quantiles` of values already sorted, without nulls: any sequence that can be
+    indexed (a pyarrow array read back from a file reads only the values it needs)."""
+    if not len(vals):
         return None
     out = []
     for q in qs:
@@ -223,52 +229,123 @@ def quantiles(values: Sequence[float], qs=(0.0, 0.25, 0.5, 0.75, 1.0)) -> list[f
 
 
 # -- per-pair metrics ----------------------------------------------------------------------
+def chrf_by_rendering(counts: Iterable[tuple[str, str, int]]) -> dict[tuple[str, str], float | None]:
+    """``(group, zh) -> chrF`` from how often each ``zh`` occurs in each group: a rendering
+    against the other renderings of its group (its own text counts only if it recurs)."""
+    by_group: dict[str, Counter] = defaultdict(Counter)
+    for group, zh, n in counts:
+        by_group[group][zh] += n
+    cache: dict[tuple[str, tuple[str, ...]], float | None] = {}
+    out = {}
+    for group, zh_counts in by_group.items():
+        for zh in zh_counts:
+            refs = tuple(sorted(z for z, n in zh_counts.items() if z != zh or n > 1))
+            if (zh, refs) not in cache:
+                cache[(zh, refs)] = chrf(zh, refs)
+            out[(group, zh)] = cache[(zh, refs)]
+    return out
+
+
+def add_tokens(row: dict, counter: TokenCounter) -> None:
+    en, zh = row["translation"]["en"], row["translation"]["zh"]
+    row["sp_tokens_en"] = counter.count(en)
+    row["sp_tokens_zh"] = counter.count(zh)
+    row["length_ratio"] = round(row["sp_tokens_zh"] / max(row["sp_tokens_en"], 1), 4)
+
+
+def length_bounds(logs: Sequence[float]) -> tuple[float | None, float | None]:
+    """The log length ratios outside which a pair is an outlier (1.5 IQR beyond the
+    quartiles), or ``(None, None)`` below 8 pairs."""
+    q = quantiles(logs, (0.25, 0.75))
+    if q and len(logs) >= 8:
+        iqr = q[1] - q[0]
+        return q[0] - 1.5 * iqr, q[1] + 1.5 * iqr
+    return None, None
+
+
+def add_flags(row: dict, lo: float | None, hi: float | None) -> None:
+    flags = set(row.get("flags") or ())
+    zh = row["translation"]["zh"]
+    if row["confidence"] < 0.5:
+        flags.add("low_confidence")
+    if any("a" <= ch.lower() <= "z" for ch in zh):
+        flags.add("latin_in_zh")
+    if zh.count("“") != zh.count("”") or zh.count("‘") != zh.count("’"):
+        flags.add("unbalanced_quotes")
+    if lo is not None and row["length_ratio"] > 0:
+        lr = math.log(row["length_ratio"])
+        if lr < lo or lr > hi:
+            flags.add("length_ratio_outlier")
+    row["flags"] = sorted(flags)
+
+
 def add_pair_metrics(rows: list[dict], counter: TokenCounter, clusters: dict[str, str] | None = None) -> None:
-    """Fill ``chrf``, token counts, ``length_ratio`` and ``flags`` of pair rows in place.
+    """Fill ``chrf``, token counts, ``length_ratio`` and ``flags`` of pair rows in place:
+    the rows in memory (the build scores its spooled rows with :class:`SpoolScorer`).
 
     ``clusters`` maps an English key to its cluster key, so spelling variants of one name
     (Moskovitz/Moskowitz) are each other's references.
     """
     clusters = clusters or {}
-    by_en: dict[str, list[int]] = defaultdict(list)
-    for i, row in enumerate(rows):
+    groups = []
+    for row in rows:
         k = key(row["translation"]["en"])
-        by_en[clusters.get(k, k)].append(i)
-    cache: dict[tuple[str, tuple[str, ...]], float | None] = {}
-    for indices in by_en.values():
-        counts = Counter(rows[i]["translation"]["zh"] for i in indices)
-        for i in indices:
-            zh = rows[i]["translation"]["zh"]
-            # The other occurrences' renderings: this one's own text counts only if it recurs.
-            refs = tuple(sorted(z for z, n in counts.items() if z != zh or n > 1))
-            if (zh, refs) not in cache:
-                cache[(zh, refs)] = chrf(zh, refs)
-            rows[i]["chrf"] = cache[(zh, refs)]
+        groups.append(clusters.get(k, k))
+    counts = Counter((g, row["translation"]["zh"]) for g, row in zip(groups, rows, strict=True))
+    chrf_of = chrf_by_rendering((g, zh, n) for (g, zh), n in counts.items())
+    for g, row in zip(groups, rows, strict=True):
+        row["chrf"] = chrf_of[(g, row["translation"]["zh"])]
+        add_tokens(row, counter)
+    lo, hi = length_bounds([math.log(r["length_ratio"]) for r in rows if r["length_ratio"] > 0])
     for row in rows:
-        en, zh = row["translation"]["en"], row["translation"]["zh"]
-        row["sp_tokens_en"] = counter.count(en)
-        row["sp_tokens_zh"] = counter.count(zh)
-        row["length_ratio"] = round(row["sp_tokens_zh"] / max(row["sp_tokens_en"], 1), 4)
-    logs = [math.log(r["length_ratio"]) for r in rows if r["length_ratio"] > 0]
-    q = quantiles(logs, (0.25, 0.75))
-    lo = hi = None
-    if q and len(logs) >= 8:
-        iqr = q[1] - q[0]
-        lo, hi = q[0] - 1.5 * iqr, q[1] + 1.5 * iqr
-    for row in rows:
-        flags = set(row.get("flags") or ())
-        zh = row["translation"]["zh"]
-        if row["confidence"] < 0.5:
-            flags.add("low_confidence")
-        if any("a" <= ch.lower() <= "z" for ch in zh):
-            flags.add("latin_in_zh")
-        if zh.count("“") != zh.count("”") or zh.count("‘") != zh.count("’"):
-            flags.add("unbalanced_quotes")
-        if lo is not None and row["length_ratio"] > 0:
-            lr = math.log(row["length_ratio"])
-            if lr < lo or lr > hi:
-                flags.add("length_ratio_outlier")
-        row["flags"] = sorted(flags)
+        add_flags(row, lo, hi)
+
+
+class SpoolScorer:
+    """The per-pair metrics of :func:`add_pair_metrics` for rows read back one document at
+    a time from a :class:`align.spool.PairSpool`: the corpus-wide parts (the chrF of each
+    rendering, the length-ratio bounds) come from passes over the spool's columns."""
+
+    def __init__(self, spool, counter: TokenCounter) -> None:
+        import pyarrow as pa
+
+        from .spool import english_keys
+
+        self.counter = counter
+        table = spool.columns(["en", "zh"])
+        groups = pa.table({"key": english_keys(table["en"]), "zh": table["zh"]}).group_by(
+            ["key", "zh"], use_threads=False).aggregate([([], "count_all")])
+        self.chrf_of = chrf_by_rendering(zip(groups["key"].to_pylist(), groups["zh"].to_pylist(),
+                                             groups["count_all"].to_pylist(), strict=True))
+        del groups
+        # One float per pair (the log length ratio), not the rows: what the quartiles need.
+        logs = array("d")
+        for batch in table.to_batches(max_chunksize=10_000):
+            for en, zh in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True):
+                ratio = round(counter.count(zh) / max(counter.count(en), 1), 4)
+                if ratio > 0:
+                    logs.append(math.log(ratio))
+        del table
+        self.lo, self.hi = length_bounds(logs)
+        self._keys: dict[str, str] = {}
+
+    def score(self, rows: list[dict]) -> None:
+        """Fill the metrics of ``rows`` in place."""
+        for row in rows:
+            en = row["translation"]["en"]
+            k = self._keys.get(en)
+            if k is None:
+                k = self._keys[en] = key(en)
+            row["chrf"] = self.chrf_of[(k, row["translation"]["zh"])]
+            add_tokens(row, self.counter)
+            add_flags(row, self.lo, self.hi)
+
+
+def train_tokenizer(sample: TokenizerSample, store: ModelStore | None = None) -> tuple[bytes, TokenCounter]:
+    """The SentencePiece model trained on the sample (or taken from ``store``), and its counter."""
+    corpus = sample.texts
+    model = train_sentencepiece(corpus, spm_vocab_size(corpus), store)
+    return model, TokenCounter(model)
 
 
 def score_pairs(pair_rows: list[dict], sample: TokenizerSample,
@@ -276,8 +353,6 @@ def score_pairs(pair_rows: list[dict], sample: TokenizerSample,
     """Train the tokenizer on the sample (or take it from ``store``), then add each row's
     metrics (:func:`add_pair_metrics`); return the SentencePiece model and its vocabulary
     size."""
-    corpus = sample.texts
-    model = train_sentencepiece(corpus, spm_vocab_size(corpus), store)
-    counter = TokenCounter(model)
+    model, counter = train_tokenizer(sample, store)
     add_pair_metrics(pair_rows, counter)
     return model, counter.vocab_size

@@ -7,6 +7,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 
 from .records import PhrasePair, Rendering, VariantCluster
 
@@ -28,12 +29,21 @@ def variant_clusters(pairs: list[PhrasePair], mainland: list[str] | None = None)
     Only clusters with two renderings or two spellings are returned, sorted by name.
     """
     mainland = [p.zh for p in pairs] if mainland is None else mainland
-    usable = [(p, m or p.zh) for p, m in zip(pairs, mainland, strict=True)
-              if p.kind in CLUSTER_KINDS and p.en.strip() and p.zh.strip()]
-    spelling_of = _join_spellings(sorted({_name_key(p.en.strip()) for p, _ in usable}))
-    groups: dict[str, list[tuple[PhrasePair, str]]] = defaultdict(list)
-    for p, m in usable:
-        groups[spelling_of[_name_key(p.en.strip())]].append((p, m))
+    counts: Counter = Counter((p.en, p.zh, m, p.doc_id) for p, m in zip(pairs, mainland, strict=True)
+                              if p.kind in CLUSTER_KINDS)
+    return clusters_from_counts((*k, n) for k, n in counts.items())
+
+
+def clusters_from_counts(counts: Iterable[tuple[str, str, str | None, str, int]]) -> list[VariantCluster]:
+    """:func:`variant_clusters` of the pairs counted by ``(en, zh, zh_mainland, doc_id)``
+    (the pairs of :data:`CLUSTER_KINDS` only): what a group-by over the build's spooled
+    pairs gives (:mod:`align.spool`), so the pairs themselves never sit in memory. A cluster
+    depends only on these counts, not on the order of the pairs."""
+    usable = [(en.strip(), zh, m or zh, doc_id, n) for en, zh, m, doc_id, n in counts if en.strip() and zh.strip()]
+    spelling_of = _join_spellings(sorted({_name_key(en) for en, *_ in usable}))
+    groups: dict[str, list[tuple[str, str, str, str, int]]] = defaultdict(list)
+    for member in usable:
+        groups[spelling_of[_name_key(member[0])]].append(member)
     clusters = [c for c in map(_cluster, groups.values()) if c is not None]
     clusters.sort(key=lambda c: (c.en.casefold(), c.en))
     return clusters
@@ -82,17 +92,18 @@ def _join_spellings(keys: list[str]) -> dict[str, str]:
     return {k: find(k) for k in keys}
 
 
-def _cluster(members: list[tuple[PhrasePair, str]]) -> VariantCluster | None:
-    """The cluster of one group of (pair, mainland Chinese), or None when it has one
-    spelling and one rendering."""
-    spelled = Counter(p.en.strip() for p, _ in members)
+def _cluster(members: list[tuple[str, str, str, str, int]]) -> VariantCluster | None:
+    """The cluster of one group of ``(en, zh, mainland Chinese, doc_id, count)``, or None
+    when it has one spelling and one rendering."""
+    spelled: Counter = Counter()
     by_zh: dict[str, set[str]] = defaultdict(set)
     counts: Counter = Counter()
     mainland_votes: dict[str, Counter] = defaultdict(Counter)
-    for p, m in members:
-        by_zh[p.zh].add(p.doc_id)
-        counts[p.zh] += 1
-        mainland_votes[p.zh][m] += 1
+    for en, zh, m, doc_id, n in members:
+        spelled[en] += n
+        by_zh[zh].add(doc_id)
+        counts[zh] += n
+        mainland_votes[zh][m] += n
     if len(by_zh) < 2 and len(spelled) < 2:
         return None
     canonical = min(spelled.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[0]

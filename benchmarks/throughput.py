@@ -1,6 +1,6 @@
 """The build at corpus scale: MB/s against a bare OpenCC pass, time per stage, peak memory.
 
-    python benchmarks/throughput.py [--sizes 50,500] [--workdir DIR]
+    python benchmarks/throughput.py [--sizes 50,500] [--workdir DIR] [--no-link] [--no-report]
 
 For each size (MB) it generates a corpus of varied real articles: paragraphs of the dev
 corpora's documents (tests/dev/extract, tests/dev/link_collections, raw/) drawn with a fixed
@@ -10,8 +10,8 @@ fresh process (so peak RSS is its own) that times, over the same files:
 - a bare pass of the official OpenCC binding (read each file, convert it): the one step
   that must touch every character, the baseline of the ratio;
 - ``align.pipeline.build`` with the default settings, its time split by stage (read,
-  normalize, segment, extract, link, score, write, review page; what is left is the
-  orchestration).
+  normalize, segment, extract, link, glossary and variants, score, write, review page;
+  what is left is the orchestration).
 
 It prints MB/s of both and their ratio, the stage times, the peak RSS of each size and the
 ratio of the peak RSS of the largest size to the smallest.
@@ -74,7 +74,7 @@ def generate(folder: Path, megabytes: float, seed: int = 0) -> int:
     return total
 
 
-def measure(corpus: Path, out: Path, link: bool = True) -> dict:
+def measure(corpus: Path, out: Path, link: bool = True, review: bool = True) -> dict:
     """Run in a fresh process: the OpenCC pass and the timed build of ``corpus``."""
     import opencc
 
@@ -109,11 +109,16 @@ def measure(corpus: Path, out: Path, link: bool = True) -> dict:
     process.segment_document = timed("segment", process.segment_document)
     process.extract_pairs = timed("extract", process.extract_pairs)
     collection.CollectionLinker.run = timed("link", collection.CollectionLinker.run)
-    pipeline.score.score_pairs = timed("score", pipeline.score.score_pairs)
+    pipeline.score.train_tokenizer = timed("score", pipeline.score.train_tokenizer)
+    pipeline.score.SpoolScorer.__init__ = timed("score", pipeline.score.SpoolScorer.__init__)
+    pipeline.score.SpoolScorer.score = timed("score", pipeline.score.SpoolScorer.score)
+    pipeline.corpus_figures = timed("glossary and variants", pipeline.corpus_figures)
     pipeline.write_report = timed("review page", pipeline.write_report)
+    # Every parquet row: the passages and pairs streamed a document at a time, the rest at the end.
     writer.write_parquet = timed("write", writer.write_parquet)
+    writer.BuildWriter.add_rows = timed("write", writer.BuildWriter.add_rows)
     t0 = time.perf_counter()
-    pipeline.build(corpus, out, link=link)
+    pipeline.build(corpus, out, link=link, review=review)
     build_s = time.perf_counter() - t0
     stages["other"] = build_s - sum(stages.values())
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -126,10 +131,13 @@ def main() -> None:
     ap.add_argument("--sizes", default="50,500", help="corpus sizes in MB, comma-separated")
     ap.add_argument("--workdir", type=Path, default=None, help="where to generate (default: a temporary folder)")
     ap.add_argument("--measure", nargs=2, type=Path, help=argparse.SUPPRESS)  # the child process
-    ap.add_argument("--no-link", action="store_true", help=argparse.SUPPRESS)  # for incremental.py's child
+    # A corpus without a manifest is one collection, linked whole: at a few hundred files
+    # linking alone takes most of the time and memory, so the other stages' figures need it off.
+    ap.add_argument("--no-link", action="store_true", help="build without linking (also incremental.py's child)")
+    ap.add_argument("--no-report", action="store_true", help="build without the review page (it holds every document)")
     args = ap.parse_args()
     if args.measure:
-        print(json.dumps(measure(*args.measure, link=not args.no_link)))
+        print(json.dumps(measure(*args.measure, link=not args.no_link, review=not args.no_report)))
         return
     work = args.workdir or Path(tempfile.mkdtemp(prefix="align-throughput-"))
     results = []
@@ -137,8 +145,9 @@ def main() -> None:
         corpus = work / f"corpus-{mb:g}mb"
         if not corpus.is_dir():
             generate(corpus, mb)
-        run = subprocess.run([sys.executable, __file__, "--measure", str(corpus), str(work / f"build-{mb:g}mb")],
-                             capture_output=True, text=True, check=True)
+        options = [*(["--no-link"] if args.no_link else []), *(["--no-report"] if args.no_report else [])]
+        run = subprocess.run([sys.executable, __file__, "--measure", str(corpus), str(work / f"build-{mb:g}mb"),
+                              *options], capture_output=True, text=True, check=True)
         r = json.loads(run.stdout.strip().splitlines()[-1])
         results.append(r)
         print(f"== {r['mb']:.1f} MB, {r['files']} files")

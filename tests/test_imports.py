@@ -1,7 +1,7 @@
 """The package's import graph: records flow one way.
 
 A module imports only from the stages to its left in read -> normalize -> segment ->
-extract -> link/variants -> score -> evaluate -> dataset -> review -> cache -> process -> workers -> pipeline -> cli, plus
+extract -> link/variants -> spool -> score -> evaluate -> dataset -> review -> cache -> process -> workers -> pipeline -> cli, plus
 the shared modules every stage may use. Imports inside functions count: a cycle hidden by
 a function-level import is still a cycle.
 """
@@ -21,6 +21,7 @@ STAGES = [
     {"align.segment"},
     {"align.candidates", "align.features", "align.pair_model", "align.extract", "align.corrections"},
     {"align.link", "align.variants"},
+    {"align.spool"},  # the pair rows on disk, read by the corpus-wide steps from score on
     {"align.score"},
     {"align.gold", "align.evaluate"},
     {"align.dataset"},

@@ -18,7 +18,7 @@ from ..licenses import open_license, redistribution
 from ..records import BuildReport
 from ..text import MISSING
 from .figures import SplitFigures, folder_figures
-from .load import read_config
+from .load import first_rows, read_columns, read_config
 from .schema import CONFIGS, parquet_glob
 
 if TYPE_CHECKING:
@@ -108,18 +108,28 @@ def write_card(folder: Path, template_text: str, values: dict[str, str], feature
 
 def counted_values(folder: Path, figures: dict[tuple[str, str], SplitFigures]) -> dict[str, str]:
     """The template's counts, tables and sample row, from the parquet files of ``folder``."""
-    pairs = read_config(folder, "pairs") or []
     documents = read_config(folder, "documents") or []
     rows = {config: sum(f.num_examples for (c, _), f in figures.items() if c == config) for config in CONFIGS}
-    kinds = Counter(r["kind"] for r in pairs)
+    # The pairs grow with the corpus: only the columns the tables count are read, and
+    # counted by pyarrow, not as rows.
+    pairs = read_columns(folder, "pairs", ["doc_id", "kind", *METRICS])
+    counts = pairs.group_by(["doc_id", "kind"], use_threads=False).aggregate([([], "count_all")])
+    per_doc = Counter({(d, k): n for d, k, n in zip(*(counts[c].to_pylist() for c in ("doc_id", "kind", "count_all")),
+                                                    strict=True)})
+    kinds: Counter = Counter()
+    for (_, k), n in per_doc.items():
+        kinds[k] += n
     return {
         **{f"n_{config}": str(n) for config, n in rows.items()},
         "kind_table": "\n".join(f"| {k} | {n} |" for k, n in sorted(kinds.items())) or "| (none) | 0 |",
         "doc_table": "\n".join(f"| {_md(d['doc_id'])} | {d['passages']} | {d['pairs']} |" for d in documents),
-        "per_doc_kind_table": per_doc_kind_table(pairs),
-        "metrics_table": metrics_table(pairs),
-        "sample_record": sample_record(pairs),
+        "per_doc_kind_table": kind_counts_table(per_doc),
+        "metrics_table": metrics_table_of(pairs),
+        "sample_record": sample_record(first_rows(folder, "pairs", 1)),
     }
+
+
+METRICS = ("confidence", "chrf", "length_ratio", "sp_tokens_en", "sp_tokens_zh")
 
 
 def sample_record(pair_rows: list[dict]) -> str:
@@ -202,12 +212,38 @@ def fmt_number(v) -> str:
 
 
 def metrics_table(pair_rows: list[dict]) -> str:
+    """The quantiles of each metric of ``pair_rows``."""
+    import pyarrow as pa
+
+    return metrics_table_of(pa.table({name: [r.get(name) for r in pair_rows] for name in METRICS}))
+
+
+def metrics_table_of(table) -> str:
+    """:func:`metrics_table` of a pyarrow table holding the :data:`METRICS` columns."""
+    import pyarrow.compute as pc
+
     lines = ["| metric | n | min | 25% | median | 75% | max |", "|---|---|---|---|---|---|---|"]
-    for name in ("confidence", "chrf", "length_ratio", "sp_tokens_en", "sp_tokens_zh"):
-        values = [r[name] for r in pair_rows if r.get(name) is not None]
-        q = score.quantiles(values) or [None] * 5
-        lines.append(f"| {name} | {len(values)} | " + " | ".join(fmt_number(v) for v in q) + " |")
+    for name in METRICS:
+        values = pc.array_sort_indices(table[name], null_placement="at_end")
+        n = len(values) - table[name].null_count
+        vals = _Sorted(table[name], values, n)
+        q = score.sorted_quantiles(vals) or [None] * 5
+        lines.append(f"| {name} | {n} | " + " | ".join(fmt_number(v) for v in q) + " |")
     return "\n".join(lines)
+
+
+class _Sorted:
+    """The non-null values of a column in ascending order, read one at a time as Python
+    values (what :func:`align.score.sorted_quantiles` indexes)."""
+
+    def __init__(self, column, order, n: int) -> None:
+        self.column, self.order, self.n = column, order, n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: int):
+        return self.column[self.order[i].as_py()].as_py()
 
 
 def heldout_section() -> str:
@@ -344,10 +380,14 @@ def heldout_links_table() -> str:
 
 
 def per_doc_kind_table(pair_rows: list[dict]) -> str:
-    kinds = sorted({r["kind"] for r in pair_rows})
-    docs = sorted({r["doc_id"] for r in pair_rows})
+    return kind_counts_table(Counter((r["doc_id"], r["kind"]) for r in pair_rows))
+
+
+def kind_counts_table(counts: Counter) -> str:
+    """The pairs of each document by kind, from ``(doc_id, kind) -> count``."""
+    kinds = sorted({k for _, k in counts})
+    docs = sorted({d for d, _ in counts})
     lines = ["| document | " + " | ".join(kinds) + " |", "|---|" + "---|" * len(kinds)]
     for d in docs:
-        counts = Counter(r["kind"] for r in pair_rows if r["doc_id"] == d)
-        lines.append(f"| {_md(d)} | " + " | ".join(str(counts.get(k, 0)) for k in kinds) + " |")
+        lines.append(f"| {_md(d)} | " + " | ".join(str(counts.get((d, k), 0)) for k in kinds) + " |")
     return "\n".join(lines)

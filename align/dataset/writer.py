@@ -40,6 +40,8 @@ ROW_GROUP_ROWS = 50_000
 # A row group is also cut at this much Arrow memory (or at the shard size, if smaller), so
 # that a shard can be closed between two of them and no more than this sits in memory.
 ROW_GROUP_BYTES = 64 * 1024 * 1024
+# The configs that grow with the corpus: written a document at a time, never held whole.
+STREAMED = ("passages", "pairs")
 
 
 def write_file(rows: list[dict], features, path: Path) -> None:
@@ -171,12 +173,18 @@ class BuildWriter:
         _remove_stale_temporaries(parent, self.out_dir.name)
         self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.tmp-", dir=parent))
         self.features = features_spec()
-        self.passages = {split: ShardedParquet(self.features["passages"], self.tmp, "passages", split, shard_bytes)
-                         for split in self.splits.splits_of("passages")}
+        # The configs whose rows come a document at a time, each split its own shards.
+        self.streams = {config: {split: ShardedParquet(self.features[config], self.tmp, config, split, shard_bytes)
+                                 for split in self.splits.splits_of(config)} for config in STREAMED}
 
     def add_passages(self, rows: list[dict], doc_id: str, collection: str = "default") -> None:
         """One document's passage rows, streamed to its split's file."""
-        self.passages[self.splits.split_of(doc_id, collection)].add(rows)
+        self.add_rows("passages", rows, doc_id, collection)
+
+    def add_rows(self, config: str, rows: list[dict], doc_id: str, collection: str = "default") -> None:
+        """Rows of one document for a config of :data:`STREAMED`, streamed to its split's
+        file; rows keep the order they are added in."""
+        self.streams[config][self.splits.split_of(doc_id, collection)].add(rows)
 
     def __enter__(self) -> BuildWriter:
         return self
@@ -186,8 +194,9 @@ class BuildWriter:
             self.abort()
 
     def abort(self) -> None:
-        for passages in self.passages.values():
-            passages.abort()
+        for streams in self.streams.values():
+            for stream in streams.values():
+                stream.abort()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def commit(self, tables: dict[str, list[dict]], card_body: str, card_values: dict[str, str],
@@ -195,16 +204,19 @@ class BuildWriter:
                finish: Callable[[Path], None] | None = None, licence: dict[str, str] | None = None) -> None:
         """Write the remaining files, then swap the folder in.
 
-        ``finish`` is called with the finished temporary folder before the swap (the
+        ``tables`` holds the rows of every config but those of :data:`STREAMED`, which
+        were added before (:meth:`add_rows`). ``finish`` is called with the finished
+        temporary folder before the swap (the
         build writes its review page there), so what it writes is part of the same atomic
         build.
         """
         tmp = self.tmp
-        for passages in self.passages.values():
-            passages.close()
+        for streams in self.streams.values():
+            for stream in streams.values():
+                stream.close()
         collection = {d["doc_id"]: d.get("collection") or "default" for d in tables.get("documents", [])}
         for config in CONFIGS:
-            if config == "passages":
+            if config in STREAMED:
                 continue
             parts: dict[str, list[dict]] = {split: [] for split in self.splits.splits_of(config)}
             for row in tables[config]:
