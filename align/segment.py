@@ -29,6 +29,7 @@ _BOILERPLATE = re.compile(
     )""",
     re.VERBOSE,
 )
+_BYLINE = re.compile(r"^(?:文|作者|编辑|责编|译者|翻译|编译|撰文|出品|校对|审校|记者|摄影)\s*[|:]")
 _CREDIT = re.compile(r"(?:图片来源|图源|图片提供|摄影)\s*[:|]|/\s*GETTY IMAGES|©")
 _DATELINE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日.*(?:阅读|浏览)|(?:阅读|浏览).*\d{4}年\d{1,2}月\d{1,2}日")
 MAX_FURNITURE_CHARS = 160
@@ -43,8 +44,9 @@ def _is_doubled(line: str) -> bool:
 
 def classify_line(line: str, is_first: bool) -> str:
     # A byline a scraper glued to the article's first paragraph ("作者 | 某 编辑 | 某 硬氪获悉,…")
-    # does not make the paragraph furniture.
-    if (_BOILERPLATE.match(line) or _DATELINE.search(line)) and len(line) <= MAX_FURNITURE_CHARS:
+    # does not make the paragraph furniture; a long note or caption still is.
+    long = len(line) > MAX_FURNITURE_CHARS
+    if _BOILERPLATE.match(line) and not (long and _BYLINE.match(line)) or _DATELINE.search(line) and not long:
         return "boilerplate"
     # Captions and credits are short: a long paragraph that closes with a credit
     # ("…获得年度大奖。[图源:某社]") or was pasted twice is still content.

@@ -59,12 +59,11 @@ def test_shipped_model_holds_on_the_blind_test_part():
         negatives += neg
     r = row("test", results, scored, negatives)
     violated = int(r["negatives_emitted"].split("/")[0])
-    # Floors under the measurements of the 19 test sources (test7_first_measurement.txt: P 0.908,
-    # R 0.743, boundary 0.923, negatives 55/891; test7_third_measurement.txt, the shipped model:
-    # P 0.906, R 0.786, boundary 0.918, negatives 68/891 — recall up, negatives emitted up too);
-    # the targets are higher and reported as missed.
-    assert r["precision"] >= 0.88 and r["recall"] >= 0.76 and r["boundary"] >= 0.90, r
-    assert violated <= 0.085 * negatives, r
+    # Floors under the one measurement of the eighth test part (test8_first_measurement.txt:
+    # P 0.947, R 0.656, boundary 0.950, negatives 59/1605); the targets are higher
+    # for precision and recall and are reported as missed.
+    assert r["precision"] >= 0.92 and r["recall"] >= 0.63 and r["boundary"] >= 0.93, r
+    assert violated <= 0.05 * negatives, r
     assert abs(r["mean_confidence"] - r["precision"]) <= 0.05, r
 
 
