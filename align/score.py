@@ -346,13 +346,3 @@ def train_tokenizer(sample: TokenizerSample, store: ModelStore | None = None) ->
     corpus = sample.texts
     model = train_sentencepiece(corpus, spm_vocab_size(corpus), store)
     return model, TokenCounter(model)
-
-
-def score_pairs(pair_rows: list[dict], sample: TokenizerSample,
-                store: ModelStore | None = None) -> tuple[bytes, int]:
-    """Train the tokenizer on the sample (or take it from ``store``), then add each row's
-    metrics (:func:`add_pair_metrics`); return the SentencePiece model and its vocabulary
-    size."""
-    model, counter = train_tokenizer(sample, store)
-    add_pair_metrics(pair_rows, counter)
-    return model, counter.vocab_size
