@@ -50,8 +50,12 @@ _ACRONYM_BEFORE = re.compile(r"(?<![A-Za-z0-9])([A-Z][A-Za-z0-9&]{1,9})\s*(?:—
 _WRAPS = {"“": "”", '"': '"', "‘": "’", "'": "'", "《": "》", "「": "」", "『": "』", "〈": "〉"}
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _DELIMITED_STOP = frozenset("。!?;;\n()[]【】" + CODE_MARK)
+_TITLE_STOP = frozenset("。\n()" + CODE_MARK)
 _CLAUSE = frozenset(",。;:!?、;:!?…()[]【】{}<>|/\n" + CODE_MARK)
 _ZH_EXTRA = frozenset("·•・‧-0123456789 .“”‘’#+")
+# Without a parenthesis the Chinese is a name's or a term's, rarely a long phrase: the
+# shortest spans only.
+MAX_JUXTAPOSED_SPANS = 8
 MAX_CHAR_STARTS = 8  # near the parenthesis every character may start a span: jieba glues names to the word before
 _EN_RUN = re.compile(r"[A-Za-z0-9\u00c0-\u024f][A-Za-z0-9\u00c0-\u024f .\-'’&+/:]*$")
 _OPENERS = {"”": "“", "》": "《", "’": "‘", '"': '"', "'": "'", "〉": "〈", "」": "「", "』": "『", "】": "【", "]": "["}
@@ -72,7 +76,7 @@ class Candidate:
     en_b: int
     zh_a: int
     zh_b: int
-    shape: str  # zh(en), quote(en), title(en), enum(en), en(zh), en(exp,zh), (en,zh), zh en
+    shape: str  # zh(en), quote(en), title(en), enum(en), en(zh), en(exp,zh), (en,zh), zh en, zh“en”, “en,zh”, line pair
     boundary_rank: int = 0  # 0 = the shortest span of its side, 1 the next, ...
     boundary_count: int = 1
 
@@ -254,7 +258,9 @@ def zh_spans_before(text: str, k: int, floor: int, through_colon: bool = False,
         # quoted sentence may end in its end mark.
         # Brackets and straight single quotes wrap many things: only their Chinese counts.
         chinese = closer not in "]】'" or any(is_han(ch) for ch in inside)
-        if o >= 0 and len(inside) > 0 and chinese and not any(ch in _DELIMITED_STOP for ch in inside.rstrip("。!?")):
+        # A title's own question or exclamation mark stays inside it (《资本主义将如何终结?…》).
+        stops = _TITLE_STOP if closer in "》〉" else _DELIMITED_STOP
+        if o >= 0 and len(inside) > 0 and chinese and not any(ch in stops for ch in inside.rstrip("。!?")):
             out.append((o + 1, k - 1, "title(en)" if closer in "》〉" else "quote(en)"))
         end = k - 1
     else:
@@ -426,6 +432,110 @@ def passage_candidates(passage: Passage, groups: list[tuple[int, int]]) -> list[
                 for ea, eb in en_parts:
                     out.append(Candidate(passage, (o, c), ea, eb, za, zb, "en(exp,zh)"))
     return out
+
+
+# English quoted right after its Chinese: 约瑟夫·麦卡锡“Joseph McCarthy”, 兼容分时系统“CTSS”,
+# or a quotation holding both: “Programs with Common Sense,具有常识的程序”.
+_QUOTED = re.compile(r"“[^“”\n]{1,160}”|\"[^\"\n]{1,160}\"")
+# A name or an acronym written right after its Chinese, without a parenthesis: 基特哈灵顿Kit
+# Harington, 哈佛 Harvard, 麻省理工MIT. Words are capitalized; a few joining words between.
+_NAME_WORD = r"[A-Z][A-Za-z\u00c0-\u024f'’\-]*\.?"
+_JUXTAPOSED_NAME = re.compile(
+    rf"(?<![A-Za-z0-9\u00c0-\u024f.\-@/_#])({_NAME_WORD}(?:\s(?:(?:of|for|the|and|de|von|van|der|du|la|le)\s)?{_NAME_WORD}){{0,5}})"
+    rf"(?![A-Za-z0-9\u00c0-\u024f@/_#(])")
+
+
+def quoted_candidates(passage: Passage) -> list[Candidate]:
+    """Readings of quotations that hold English: the Chinese before a quoted English span
+    (``zh“en”``), and a quotation holding an English part and a Chinese one (``“en,zh”``)."""
+    text, floor = passage.text, passage.body_offset
+    out: list[Candidate] = []
+    for m in _QUOTED.finditer(text, floor):
+        o, c = m.start(), m.end() - 1
+        content = text[o + 1 : c]
+        if not _LATIN.search(content) or text[c + 1 : c + 2] in "((":
+            continue  # a parenthesis after the quotation is read as one
+        parts = _parts(text, o + 1, c)
+        en_parts = _english_parts(text, parts)
+        if any(is_han(ch) for ch in content):
+            zh_parts = _unlabelled_zh(text, parts)
+            for ea, eb in en_parts:
+                for za, zb in zh_parts:
+                    if not (za < eb and ea < zb):
+                        out.append(Candidate(passage, (o, c), ea, eb, za, zb, "“en,zh”"))
+        elif o > floor and is_han(text[o - 1]):
+            spans = [s for s in zh_spans_before(text, o, floor) if s[2] == "zh(en)"]
+            for ea, eb in en_parts:
+                for rank, (za, zb, _shape) in enumerate(spans):
+                    out.append(Candidate(passage, (o, c), ea, eb, za, zb, "zh“en”", rank, len(spans)))
+    return out
+
+
+def juxtaposed_candidates(passage: Passage) -> list[Candidate]:
+    """Readings of a capitalized name or an acronym that follows Chinese directly (a space
+    between at most): the Chinese spans ending before it (``zh en``)."""
+    text, floor = passage.text, passage.body_offset
+    out: list[Candidate] = []
+    for m in _JUXTAPOSED_NAME.finditer(text, floor):
+        ea, eb = m.span(1)
+        while eb > ea and text[eb - 1] in ".-'’":
+            eb -= 1
+        k = ea - 1 if ea - 1 > floor and text[ea - 1] == " " else ea
+        if k <= floor or not is_han(text[k - 1]) or eb - ea < 2:
+            continue
+        # One plain word (使用Python) or an acronym (通过API) is rarely a translation; a word
+        # after a transliteration's last sound (哈佛Harvard) often is, and so are several
+        # capitalized words. (Acronyms were four in five of these readings, for few pairs.)
+        if " " not in text[ea:eb] and (not any(ch in lx.TRANSLIT_CHARS for ch in text[max(floor, k - 2) : k]) or
+                                        sum(ch.isupper() for ch in text[ea:eb]) >= 2):
+            continue
+        # The span ends at the name and holds no Latin of its own (in 麻省理工MIT以及哈佛
+        # Harvard, 哈佛's span stops at MIT).
+        spans = [s for s in zh_spans_before(text, k, floor)
+                 if s[2] == "zh(en)" and s[1] == k and not _LATIN.search(text[s[0] : s[1]])][:MAX_JUXTAPOSED_SPANS]
+        for rank, (za, zb, _shape) in enumerate(spans):
+            out.append(Candidate(passage, (ea, ea), ea, eb, za, zb, "zh en", rank, len(spans)))
+    return out
+
+
+# A bilingual heading, list item or title block: ``Introduction & Banter / 引言与闲聊`` on
+# one line, or a short Chinese line right above its English line (or the other way round).
+_LINE_SPLIT = re.compile(r"\s+[/|｜]\s+")
+MAX_LINE_CHARS = 80
+
+
+def bilingual_line_candidates(passage: Passage) -> list[Candidate]:
+    """Readings of short lines that hold an English side and a Chinese side (``line pair``)."""
+    text, floor = passage.text, passage.body_offset
+    lines, pos = [], floor
+    for line in text[floor:].split("\n"):
+        lines.append(_trimmed(text, pos, pos + len(line)))
+        pos += len(line) + 1
+    short = [(a, b) for a, b in lines if 0 < b - a <= MAX_LINE_CHARS]
+    out: list[Candidate] = []
+    for a, b in short:
+        splits = list(_LINE_SPLIT.finditer(text, a, b))
+        if len(splits) == 1:
+            m = splits[0]
+            sides = _english_and_chinese(text, _trimmed(text, a, m.start()), _trimmed(text, m.end(), b))
+            if sides:
+                out.append(Candidate(passage, (a, b), *sides, "line pair"))
+    for (a1, b1), (a2, b2) in zip(lines, lines[1:], strict=False):
+        if 0 < b1 - a1 <= MAX_LINE_CHARS and 0 < b2 - a2 <= MAX_LINE_CHARS:
+            sides = _english_and_chinese(text, (a1, b1), (a2, b2))
+            if sides:
+                out.append(Candidate(passage, (a1, b2), *sides, "line pair"))
+    return out
+
+
+def _english_and_chinese(text: str, x: tuple[int, int], y: tuple[int, int]) -> tuple[int, int, int, int] | None:
+    """``(en_a, en_b, zh_a, zh_b)`` when one span is English and the other mostly Chinese."""
+    for (ea, eb), (za, zb) in ((x, y), (y, x)):
+        zh = text[za:zb]
+        han = sum(1 for ch in zh if is_han(ch))
+        if eb > ea and _english(text, ea, eb) and han and han >= len(_LATIN.findall(zh)):
+            return ea, eb, za, zb
+    return None
 
 
 def _initials_fit(acronym: str, expansion: str) -> bool:

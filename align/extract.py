@@ -35,7 +35,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from . import lexicon as lx
-from .candidates import Candidate, passage_candidates
+from .candidates import (
+    Candidate,
+    bilingual_line_candidates,
+    juxtaposed_candidates,
+    passage_candidates,
+    quoted_candidates,
+)
 from .features import (
     add_document_features,
     add_encoder_features,
@@ -675,13 +681,15 @@ def candidate_rows(doc: NormalizedDocument, passages: list[Passage],
         if passage.kind == "boilerplate":
             continue
         groups = [(o, c) for o, c in paren_groups(passage.text)[0] if o >= passage.body_offset]
-        cands = passage_candidates(passage, groups)
+        cands = passage_candidates(passage, groups) + quoted_candidates(passage) + juxtaposed_candidates(passage) + \
+            bilingual_line_candidates(passage)
         base = passage.norm_start
+        seen = {(c.zh_a, c.zh_b, c.en_a, c.en_b) for c in cands if c.shape == "zh en"}
         for pr in rule_pairs:
             if pr.passage_id == passage.passage_id and pr.shape == "zh en":
                 zh_a = passage.text.find(pr.zh)
                 en_a = passage.text.find(pr.en, zh_a)
-                if zh_a >= 0 and en_a >= 0:
+                if zh_a >= 0 and en_a >= 0 and (zh_a, zh_a + len(pr.zh), en_a, en_a + len(pr.en)) not in seen:
                     cands.append(Candidate(passage, (en_a, en_a), en_a, en_a + len(pr.en), zh_a, zh_a + len(pr.zh), "zh en"))
         group_spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
         for cand in cands:
@@ -769,7 +777,7 @@ def _pair(doc: NormalizedDocument, row: ScoredCandidate, confidence: float) -> P
     # a name or a term inside the Chinese, not quoted speech.
     if c.shape == "quote(en)" and c.passage.text[c.zh_b + 1 : c.group[0]].strip():
         how = "words"
-    kind = "name" if c.shape == "zh en" else _kind(c.en, how)
+    kind = "name" if c.shape == "zh en" and is_name_like(c.en) and not is_acronym(c.en) else _kind(c.en, how)
     if c.shape == "en(zh)" and c.passage.text[c.en_a - 1 : c.en_a] in "“\"‘" and c.en_a > 0:
         kind = "quote"
     signals = dict(support_signals(c.zh, c.en), p=confidence)

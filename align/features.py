@@ -19,7 +19,8 @@ from .candidates import ARTICLE, Candidate
 from .encoder import cosines
 from .text import HAN, english_key, is_han
 
-SHAPES = ("zh(en)", "quote(en)", "title(en)", "enum(en)", "en(zh)", "en(exp,zh)", "(en,zh)", "zh en", "acr zh(en)")
+SHAPES = ("zh(en)", "quote(en)", "title(en)", "enum(en)", "en(zh)", "en(exp,zh)", "(en,zh)", "zh en", "acr zh(en)",
+          "zh“en”", "“en,zh”", "line pair")
 _ACRONYM = re.compile(r"^(?:[A-Z][A-Za-z]*[A-Z][A-Za-z]*|[A-Z]&[A-Z]|[A-Z]{2,}\d*)$")
 _EN_FUNCTION = frozenset("of for at the and in on to a an de von van der".split())
 _CLAUSE_BEFORE = frozenset(",。;:!?、;:!?…“‘《(\n\"'")
@@ -103,7 +104,7 @@ BASE_FEATURES = (
     "zh_is_headword", "zh_in_jieba", "left_extended_is_headword",
     "left_char_translit", "first_char_translit", "left_sound_gain", "left_sound_gain_cantonese",
     "en_left_capital", "en_abbreviates_part", "char_dict", "en_article",
-    "acronym_first_fit", "acronym_last_fit", "acronym_letter_gap",
+    "acronym_first_fit", "acronym_last_fit", "acronym_letter_gap", "left_char_sound_gain",
 )
 # Features compared across the readings of one English phrase: how far a reading is from
 # the best of its rivals says more about a boundary than the value alone.
@@ -222,7 +223,11 @@ def candidate_features(cand: Candidate, doc_text: str, zh_original: str,
         # 有时高带宽内存(HBM): an acronym's first and last capitals are the initials of the
         # glosses of the span's first and last words, and it has about one word per capital.
         *_acronym_ends(zh, en),
+        # 那空帕侬(Nakhon Phanom), 卫斯特布鲁克(Russell Westbrook): the character before a
+        # transliteration may be its first sound, which jieba glued to the word before it.
+        float(is_han(left_char) and is_name_like(en) and lx.sounds_like_a_word_start(left_char, en)),
     ]
+
 
 
 def _acronym_ends(zh: str, en: str) -> tuple[float, float, float]:
@@ -300,7 +305,7 @@ _CODE_LIKE = re.compile(r"[@/=_{}<>\\]|://|\w\.\w+\(|^\W|\.(?:rs|py|go|js|md|txt
 
 def _paren_gap(text: str, cand: Candidate) -> int:
     """Characters between the Chinese span and the parenthesis it is read from."""
-    if cand.shape not in ("zh(en)", "quote(en)", "title(en)"):
+    if cand.shape not in ("zh(en)", "quote(en)", "title(en)", "zh“en”", "zh en"):
         return 0
     return len(text[cand.zh_b : cand.group[0]].rstrip(" ”’》\"〉"))
 

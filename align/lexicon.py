@@ -384,6 +384,14 @@ def letters_covered(zh: str, en: str, cantonese: bool = False) -> float:
     return LCSseq.similarity(sound, letters) / len(letters)
 
 
+def sounds_like_a_word_start(char: str, en: str) -> bool:
+    """Does the sound of ``char`` (Mandarin or Cantonese) begin like a word of ``en`` (its
+    first two letters): 那 and Nakhon, 卫 and Westbrook?"""
+    starts = {_english_sound(w)[:2].replace("k", "c") for w in en.split()}
+    sounds = (_mandarin_sound(char), _cantonese_sound(char))
+    return any(s[:2].replace("k", "c") in starts for s in sounds if len(s) >= 2)
+
+
 @lru_cache(maxsize=262144)
 def word_sound(zh: str, en: str) -> float:
     """Best Mandarin or Cantonese similarity of ``zh`` to any one word of ``en``."""

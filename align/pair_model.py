@@ -91,7 +91,7 @@ def _logit(p: float) -> float:
 
 
 _DECISION_FEATURES = ("rule_exact", "rule_group", "readings", "support", "en_name_like", "en_acronym",
-                      "shape=en(zh)", "shape=zh(en)", "en_year", "en_code_like")
+                      "shape=en(zh)", "shape=zh(en)", "shape=zh en", "shape=zh“en”", "en_year", "en_code_like")
 DECISION_INPUTS = ("logit", "margin", *_DECISION_FEATURES)
 _DECISION_AT = tuple(FEATURES.index(name) for name in _DECISION_FEATURES)
 

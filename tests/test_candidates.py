@@ -6,16 +6,32 @@ the reading its gold file gives: the model can only choose a reading that is off
 
 import pytest
 
-from align.candidates import joiners_for, passage_candidates
+from align.candidates import (
+    bilingual_line_candidates,
+    joiners_for,
+    juxtaposed_candidates,
+    passage_candidates,
+    quoted_candidates,
+)
 from align.extract import paren_groups
 from align.normalize import normalize_text
 from align.records import Passage
 
 
-def readings(sentence: str) -> set[tuple[str, str]]:
+def _passage(sentence: str) -> Passage:
     text = normalize_text(sentence, "s")[0]
-    passage = Passage("d/0000", "d", 0, "content", None, text, text, 0, len(text), 0, len(text))
-    return {(c.en, c.zh) for c in passage_candidates(passage, paren_groups(text)[0])}
+    return Passage("d/0000", "d", 0, "content", None, text, text, 0, len(text), 0, len(text))
+
+
+def readings(sentence: str) -> set[tuple[str, str]]:
+    passage = _passage(sentence)
+    return {(c.en, c.zh) for c in passage_candidates(passage, paren_groups(passage.text)[0])}
+
+
+def outside_readings(sentence: str) -> set[tuple[str, str, str]]:
+    passage = _passage(sentence)
+    cands = quoted_candidates(passage) + juxtaposed_candidates(passage) + bilingual_line_candidates(passage)
+    return {(c.shape, c.en, c.zh) for c in cands}
 
 
 # (sentence, English, Chinese)
@@ -58,6 +74,9 @@ OFFERED = [
     # What the Chinese leaves out after the English: a legal form, a count.
     ("购入日本服务器组件制造商太阳诱电(Taiyo Yuden Co.)的股份", "Taiyo Yuden", "太阳诱电"),
     ("多数投票(majority voting @64)是通过多个生成版本得出", "majority voting", "多数投票"),
+    # A title's own question mark.
+    ("《资本主义将如何终结?有关一个失败体系的论文集》(How Will Capitalism End? Essays on a Failing System),沃尔夫冈",
+     "How Will Capitalism End? Essays on a Failing System", "资本主义将如何终结?有关一个失败体系的论文集"),
     # Chinese in brackets or straight single quotes before the parenthesis.
     ("[多种特质多项相关验证性因素分析] (MTMM CFA) 用于分析", "MTMM CFA", "多种特质多项相关验证性因素分析"),
     ("报表会输出'相关系数矩阵'(Correlation Matrix)。", "Correlation Matrix", "相关系数矩阵"),
@@ -92,3 +111,36 @@ def test_no_reading_starts_or_ends_with_a_joiner():
 def test_parentheses_nested_elsewhere_offer_nothing():
     # Only a nested parenthesis that closes the content is read past.
     assert readings("威廉·冯·洪堡(Wilhelm (Friedrich Wilhelm) von Humboldt)是一位") == set()
+
+
+# Shapes without a parenthesis, from documents of the tuning part: (sentence, shape, English, Chinese).
+OUTSIDE = [
+    ("1953年,为抗议参议院约瑟夫·麦卡锡“Joseph McCarthy”的猎巫行动,科德离开美国", "zh“en”", "Joseph McCarthy", "约瑟夫·麦卡锡"),
+    ("1963年,巴赫曼发明了集成数据存储“IDS”,IDS 在磁盘上维护了一组共享文件", "zh“en”", "IDS", "集成数据存储"),
+    ("麦卡锡撰写了一篇题为“Programs with Common Sense,具有常识的程序”的论文", "“en,zh”", "Programs with Common Sense",
+     "具有常识的程序"),
+    ("饰演“北境之王”Jon Snow的英国演员基特哈灵顿Kit Harington,与交往五年订婚的同剧演员", "zh en", "Kit Harington", "基特哈灵顿"),
+    ("1928年她从瓦萨学院 Vassar College 获得数学与物理本科学位", "zh en", "Vassar College", "瓦萨学院"),
+    ("Introduction & Banter / 引言与闲聊", "line pair", "Introduction & Banter", "引言与闲聊"),
+    ("议题概要\nTopics Covered\n本期节目讨论了三个话题。", "line pair", "Topics Covered", "议题概要"),
+    ("本学习路线主要参考美国四大CS名校(卡耐基梅隆CMU、斯坦福Stanford、加州伯克利UC Berkeley", "zh en", "UC Berkeley", "加州伯克利"),
+    ("本学习路线主要参考美国四大CS名校(卡耐基梅隆CMU、斯坦福Stanford、加州伯克利UC Berkeley", "zh en", "Stanford", "斯坦福"),
+]
+
+
+@pytest.mark.parametrize("sentence,shape,en,zh", OUTSIDE)
+def test_a_reading_outside_parentheses_is_offered(sentence, shape, en, zh):
+    found = outside_readings(sentence)
+    assert (shape, en, zh) in found, sorted(found)
+
+
+def test_a_juxtaposed_span_stops_at_latin_and_a_quotation_before_a_parenthesis_is_left_to_it():
+    found = outside_readings("美国四大CS名校(卡耐基梅隆CMU、麻省理工MIT)以及哈佛Harvard、普林斯顿Princeton等")
+    assert ("zh en", "Harvard", "哈佛") in found
+    assert all(en != "Harvard" or "MIT" not in zh for _, en, zh in found)
+    # “Foo”(中文): the parenthesis reads the quotation; the quotation offers nothing itself.
+    assert outside_readings("他提出了“Fast Weights”(快速权重)的想法") == set()
+    # Latin inside a word, a path or an identifier is not a name; nor, alone, one word or an
+    # acronym after a Chinese word that is not a transliteration.
+    assert outside_readings("运行命令 foo/Bar 和 x.Baz 之后") == set()
+    assert outside_readings("我们使用Python编写,通过API调用") == set()
