@@ -59,10 +59,10 @@ def test_shipped_model_holds_on_the_blind_test_part():
         negatives += neg
     r = row("test", results, scored, negatives)
     violated = int(r["negatives_emitted"].split("/")[0])
-    # Floors under the one measurement of the eighth test part (test8_first_measurement.txt:
-    # P 0.947, R 0.656, boundary 0.950, negatives 59/1605); the targets are higher
-    # for precision and recall and are reported as missed.
-    assert r["precision"] >= 0.92 and r["recall"] >= 0.63 and r["boundary"] >= 0.93, r
+    # Floors under the one measurement of the test part (the ninth part and the held-out half
+    # of the eighth, test9_first_measurement.txt: P 0.936, R 0.605, boundary 0.944, negatives
+    # 78/2560); the targets are higher for precision and recall and are reported as missed.
+    assert r["precision"] >= 0.92 and r["recall"] >= 0.58 and r["boundary"] >= 0.93, r
     assert violated <= 0.05 * negatives, r
     assert abs(r["mean_confidence"] - r["precision"]) <= 0.05, r
 
