@@ -59,6 +59,12 @@ class PhraseScorer(ABC):
         short list are worth :meth:`bounds`; the default is :meth:`bounds` itself."""
         return self.bounds(phrase, candidates)
 
+    def bounds_from(self, phrase: EnglishPhrase, candidates: Sequence[CandidateSpan],
+                    cheap: Sequence[float]) -> list[float]:
+        """:meth:`bounds`, given :meth:`cheap_bounds` of the same candidates (the linker
+        has them from choosing the passages): only the costly signal is added."""
+        return list(cheap)
+
     @abstractmethod
     def score(self, phrase: EnglishPhrase, candidate: CandidateSpan) -> tuple[float, dict[str, float]]:
         """``(content, signals)`` of one candidate."""
@@ -86,7 +92,7 @@ class LexicalScorer(PhraseScorer):
         self._feats: dict[CandidateSpan, tuple[Counter, int, frozenset[str], str]] = {}
         self._feats_of_text: dict[tuple[str, str], tuple[Counter, int, frozenset[str], str]] = {}
         self._covers: dict[str, frozenset[str]] = {}
-        self._vocab: set[str] = set()
+        self._glossed_words: set[str] = set()  # the words whose glosses are in the vocabulary
         self._vocab_by_initial: dict[str, set[str]] = {}
         self._queries: dict[tuple[str, str | None], list[tuple[str, tuple[frozenset[str], ...]]]] = {}
         self._weights: dict[tuple[EnglishPhrase, str], tuple[list[float], list[int]]] = {}
@@ -116,28 +122,46 @@ class LexicalScorer(PhraseScorer):
     def _add(self, candidates: Sequence[CandidateSpan]) -> None:
         # Only the per-document bitsets are kept of every candidate; the features a
         # phrase compares (characters, the English key) are made for the few candidates
-        # it is scored on (_features). Words are read once per distinct span: copies of a
-        # text across documents (a syndicated article) share them.
-        words_of: dict[tuple[str, int, int], tuple[frozenset[str], frozenset[str]]] = {}
+        # it is scored on (_features). A document's bits are set in one bytearray per word
+        # and made into its int once: an int grown bit by bit was a new int per bit
+        # (quadratic in a document's candidates, and most of the link stage's memory).
+        by_doc: dict[str, list[CandidateSpan]] = {}
         for c in candidates:
-            key = (c.passage_text or c.text, c.local_start, len(c.text))
-            words = words_of.get(key)
-            if words is None:
-                glosses: set[str] = set()
+            by_doc.setdefault(c.doc_id, []).append(c)
+        for doc_id, cands in by_doc.items():
+            first = self._doc_size.get(doc_id, 0)
+            size = (first + len(cands) + 7) // 8
+            self._doc_size[doc_id] = first + len(cands)
+            glossed: dict[str, bytearray] = {}
+            literal: dict[str, bytearray] = {}
+            for k, c in enumerate(cands, first):
+                self._position[c] = k
+                byte, bit = k >> 3, 1 << (k & 7)
                 for w in _words_in(c):
-                    glosses |= word_glosses(w)
-                for g in glosses - self._vocab:
-                    self._vocab_by_initial.setdefault(g[:1], set()).add(g)
-                self._vocab |= glosses
-                words = words_of[key] = (frozenset(glosses), frozenset(lx.stem(w) for w in LATIN_WORD.findall(c.text)))
-            k = self._doc_size.get(c.doc_id, 0)
-            self._doc_size[c.doc_id] = k + 1
-            self._position[c] = k
-            bit = 1 << k
-            for table, found in ((self._doc_glosses, words[0]), (self._doc_literal, words[1])):
-                bits = table.setdefault(c.doc_id, {})
-                for w in found:
-                    bits[w] = bits.get(w, 0) | bit
+                    for g in self._glosses_of(w):
+                        marks = glossed.get(g)
+                        if marks is None:
+                            marks = glossed[g] = bytearray(size)
+                        marks[byte] |= bit
+                for w in LATIN_WORD.findall(c.text):
+                    s = lx.stem(w)
+                    marks = literal.get(s)
+                    if marks is None:
+                        marks = literal[s] = bytearray(size)
+                    marks[byte] |= bit
+            for table, found in ((self._doc_glosses, glossed), (self._doc_literal, literal)):
+                bits = table.setdefault(doc_id, {})
+                for w, marks in found.items():
+                    bits[w] = bits.get(w, 0) | int.from_bytes(marks, "little")
+
+    def _glosses_of(self, word: str) -> frozenset[str]:
+        """:func:`word_glosses`, each new gloss word entered in the vocabulary by its initial."""
+        glosses = word_glosses(word)
+        if word not in self._glossed_words:
+            self._glossed_words.add(word)
+            for g in glosses:
+                self._vocab_by_initial.setdefault(g[:1], set()).add(g)
+        return glosses
 
     def _features(self, c: CandidateSpan) -> tuple[Counter, int, frozenset[str], str]:
         """The candidate's Chinese characters (counted, their number, as a set; of its
@@ -176,7 +200,8 @@ class LexicalScorer(PhraseScorer):
             self._queries[key] = q
         return q
 
-    def _dict_all(self, phrase: EnglishPhrase, candidates: Sequence[CandidateSpan]) -> list[float]:
+    def _dict_all(self, phrase: EnglishPhrase, candidates: Sequence[CandidateSpan],
+                  verbatim: Sequence[bool]) -> list[float]:
         """``dict`` of candidates of one target document (any subset of the prepared ones).
 
         Each English content word earns ``1 - p`` where ``p`` is the share of the
@@ -202,8 +227,7 @@ class LexicalScorer(PhraseScorer):
                     share = max(len(chars & han) for chars in aligned)
                     if share:
                         totals[k] += weight * max(len(chars & han) / len(chars) for chars in aligned)
-        return [1.0 if self._verbatim(phrase, c) else t / len(query) if query else 0.0
-                for c, t in zip(candidates, totals, strict=True)]
+        return [1.0 if v else t / len(query) if query else 0.0 for v, t in zip(verbatim, totals, strict=True)]
 
     def _doc_weights(self, phrase: EnglishPhrase, doc_id: str) -> tuple[list[float], list[int]]:
         """Per English content word: its weight in ``doc_id`` and the bitset of the
@@ -227,7 +251,7 @@ class LexicalScorer(PhraseScorer):
 
     def _verbatim(self, phrase: EnglishPhrase, c: CandidateSpan) -> bool:
         """Whether the candidate quotes the English itself, as a whole word sequence."""
-        return contains_words(self._features(c)[3], english_key(phrase.en))
+        return contains_words(self._features(c)[3], _english_key(phrase.en))
 
     def _dict_one(self, phrase: EnglishPhrase, c: CandidateSpan, weights: list[float], hits: list[bool]) -> float:
         query = self._query(phrase)
@@ -247,15 +271,17 @@ class LexicalScorer(PhraseScorer):
         if fresh:  # bounds() without prepare(): the candidates given are the document
             self._add(fresh)
             self._weights.clear()
-        dicts = self._dict_all(phrase, candidates)
+        # Whether each candidate quotes the English: asked once, used by both signals.
+        verbatim = [self._verbatim(phrase, c) for c in candidates]
+        dicts = self._dict_all(phrase, candidates, verbatim)
         if not phrase.gloss:
             return [self._combine(None, d) for d in dicts]
         gloss = _han_only(phrase.gloss)
         g_items, g_len = list(Counter(gloss).items()), len(gloss)
         order, beta = self.metric.char_order, self.metric.beta
         out = []
-        for c, d in zip(candidates, dicts, strict=True):
-            if self._verbatim(phrase, c):
+        for c, d, v in zip(candidates, dicts, verbatim, strict=True):
+            if v:
                 out.append(1.0)
                 continue
             chars, n = self._features(c)[:2]
@@ -299,6 +325,7 @@ class EmbeddingScorer(LexicalScorer):
     def __init__(self) -> None:
         super().__init__()
         self._vectors: dict[str, object] = {}
+        self._query64: dict[tuple[str, str | None], object] = {}
 
     @abstractmethod
     def _encode(self, texts: list[str]):
@@ -340,7 +367,9 @@ class EmbeddingScorer(LexicalScorer):
         # noise across CPUs and batch sizes cannot reorder candidates.
         if not candidates:
             return []
-        q = self.query_vectors(phrase).astype("float64")
+        q = self._query64.get((phrase.en, phrase.gloss))
+        if q is None:  # asked for every candidate scored alone: made once per phrase
+            q = self._query64[(phrase.en, phrase.gloss)] = self.query_vectors(phrase).astype("float64")
         c = self.passage_vectors([c.compared for c in candidates]).astype("float64")
         best = (c @ q.T).max(axis=1)
         return [round(max(0.0, float(x)), 4) for x in best]
@@ -353,8 +382,11 @@ class EmbeddingScorer(LexicalScorer):
         return LexicalScorer.bounds(self, phrase, candidates)
 
     def bounds(self, phrase: EnglishPhrase, candidates: Sequence[CandidateSpan]) -> list[float]:
-        lexical = super().bounds(phrase, candidates)
-        return [(lex + cos) / 2 for lex, cos in zip(lexical, self._cosines(phrase, candidates), strict=True)]
+        return self.bounds_from(phrase, candidates, super().bounds(phrase, candidates))
+
+    def bounds_from(self, phrase: EnglishPhrase, candidates: Sequence[CandidateSpan],
+                    cheap: Sequence[float]) -> list[float]:
+        return [(lex + cos) / 2 for lex, cos in zip(cheap, self._cosines(phrase, candidates), strict=True)]
 
     def score(self, phrase: EnglishPhrase, candidate: CandidateSpan) -> tuple[float, dict[str, float]]:
         lexical, signals = super().score(phrase, candidate)
@@ -488,6 +520,12 @@ def _words_in(c: CandidateSpan) -> tuple[str, ...]:
     while j < len(words) and starts[j] + len(words[j]) <= b:
         j += 1
     return words[i:j]
+
+
+@lru_cache(maxsize=4096)
+def _english_key(en: str) -> str:
+    """:func:`align.text.english_key` of a phrase's English, asked for every candidate it meets."""
+    return english_key(en)
 
 
 @lru_cache(maxsize=65536)
