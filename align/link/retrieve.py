@@ -73,7 +73,7 @@ class PassageIndex:
             self._distinct_of = np.asarray([distinct.setdefault(tuple(ss), len(distinct)) if ss else -1
                                             for ss in sentences], dtype=np.int64)
             runs = [run for run, _ in sorted(distinct.items(), key=lambda kv: kv[1])]
-            self._vectors = np.asarray(scorer.passage_vectors([t for run in runs for t in run]), dtype=np.float32)
+            self._vectors = np.asarray(scorer.passage_matrix([t for run in runs for t in run]), dtype=np.float32)
             self._starts = np.cumsum([0] + [len(run) for run in runs[:-1]])
             self._with_sentences = np.flatnonzero(self._distinct_of >= 0)
         del sentences
@@ -135,6 +135,7 @@ class PassageIndex:
         q = np.concatenate(queries).astype(np.float32)
         by_sentence = q @ self._vectors.T
         by_run = np.maximum.reduceat(by_sentence, self._starts, axis=1)
+        del by_sentence  # the largest block: gone before the passages' is made
         by_passage = np.full((len(q), len(self.passage_ids)), -1.0, dtype=np.float32)
         by_passage[:, self._with_sentences] = by_run[:, self._distinct_of[self._with_sentences]]
         out, row = [], 0

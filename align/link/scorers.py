@@ -89,8 +89,6 @@ class LexicalScorer(PhraseScorer):
         # Character bigrams (see the module docstring) and beta 1: a clause that holds
         # the rendering plus unrelated words must lose to the clause that is just it.
         self.metric = CHRF(char_order=2, word_order=0, beta=1)
-        self._feats: dict[CandidateSpan, tuple[Counter, int, frozenset[str], str]] = {}
-        self._feats_of_text: dict[tuple[str, str], tuple[Counter, int, frozenset[str], str]] = {}
         self._covers: dict[str, frozenset[str]] = {}
         self._glossed_words: set[str] = set()  # the words whose glosses are in the vocabulary
         self._vocab_by_initial: dict[str, set[str]] = {}
@@ -163,18 +161,13 @@ class LexicalScorer(PhraseScorer):
                 self._vocab_by_initial.setdefault(g[:1], set()).add(g)
         return glosses
 
-    def _features(self, c: CandidateSpan) -> tuple[Counter, int, frozenset[str], str]:
-        """The candidate's Chinese characters (counted, their number, as a set; of its
-        mainland form) and its English key, made on first use."""
-        hit = self._feats.get(c)
-        if hit is None:
-            key = (c.compared, c.text)
-            hit = self._feats_of_text.get(key)
-            if hit is None:  # copies of a text across documents share one
-                flat = _han_only(c.compared)
-                hit = self._feats_of_text[key] = (Counter(flat), len(flat), frozenset(flat), english_key(c.text))
-            self._feats[c] = hit
-        return hit
+    def _features(self, c: CandidateSpan) -> tuple[str, str]:
+        """The Chinese characters of the candidate's mainland form and its English key.
+
+        From bounded memo caches, not kept per candidate: the cheap bounds of every short
+        list reach most of a collection's candidates (a copy of each text's characters and
+        key per candidate was the largest part of the link stage's memory after prepare)."""
+        return _han_only(c.compared), _english_key(c.text)
 
     def _covering(self, en_word: str) -> frozenset[str]:
         """Gloss words of the vocabulary that render ``en_word`` (lexicon.words_match)."""
@@ -223,10 +216,10 @@ class LexicalScorer(PhraseScorer):
                 if mask >> self._position[c] & 1:
                     totals[k] += weight
                 elif aligned:
-                    han = self._features(c)[2]
-                    share = max(len(chars & han) for chars in aligned)
+                    han = self._features(c)[0]
+                    share = max(_shared(chars, han) for chars in aligned)
                     if share:
-                        totals[k] += weight * max(len(chars & han) / len(chars) for chars in aligned)
+                        totals[k] += weight * max(_shared(chars, han) / len(chars) for chars in aligned)
         return [1.0 if v else t / len(query) if query else 0.0 for v, t in zip(verbatim, totals, strict=True)]
 
     def _doc_weights(self, phrase: EnglishPhrase, doc_id: str) -> tuple[list[float], list[int]]:
@@ -251,7 +244,7 @@ class LexicalScorer(PhraseScorer):
 
     def _verbatim(self, phrase: EnglishPhrase, c: CandidateSpan) -> bool:
         """Whether the candidate quotes the English itself, as a whole word sequence."""
-        return contains_words(self._features(c)[3], _english_key(phrase.en))
+        return contains_words(self._features(c)[1], _english_key(phrase.en))
 
     def _dict_one(self, phrase: EnglishPhrase, c: CandidateSpan, weights: list[float], hits: list[bool]) -> float:
         query = self._query(phrase)
@@ -262,8 +255,8 @@ class LexicalScorer(PhraseScorer):
             if hit:
                 total += weight
             elif aligned:
-                han = self._features(c)[2]
-                total += weight * max(len(chars & han) / len(chars) for chars in aligned)
+                han = self._features(c)[0]
+                total += weight * max(_shared(chars, han) / len(chars) for chars in aligned)
         return total / len(query) if query else 0.0  # an English of stop words only has nothing to gloss
 
     def bounds(self, phrase: EnglishPhrase, candidates: Sequence[CandidateSpan]) -> list[float]:
@@ -284,9 +277,9 @@ class LexicalScorer(PhraseScorer):
             if v:
                 out.append(1.0)
                 continue
-            chars, n = self._features(c)[:2]
-            m1 = sum(min(k, chars.get(ch, 0)) for ch, k in g_items)
-            out.append(self._combine(chrf_upper_bound(m1, n, g_len, order, beta), d))
+            han = self._features(c)[0]
+            m1 = sum(min(k, han.count(ch)) for ch, k in g_items)
+            out.append(self._combine(chrf_upper_bound(m1, len(han), g_len, order, beta), d))
         return out
 
     def _combine(self, chrf: float | None, d: float) -> float:
@@ -344,6 +337,17 @@ class EmbeddingScorer(LexicalScorer):
         self._embed(texts, self._passage_prefix)
         return np.stack([self._vectors[self._passage_prefix + t] for t in texts]) if texts \
             else np.zeros((0, 0), dtype=np.float32)
+
+    def passage_matrix(self, texts: Sequence[str]):
+        """:meth:`passage_vectors`, after which the cache reads its rows: an index holding
+        the matrix and the cache share one copy of every vector, not two."""
+        import numpy as np
+
+        matrix = self.passage_vectors(texts)
+        if matrix.dtype == np.float32:
+            for t, row in zip(texts, matrix, strict=True):
+                self._vectors[self._passage_prefix + t] = row
+        return matrix
 
     def query_vectors(self, phrase: EnglishPhrase):
         """The phrase's English and, when there is one, its gloss, as query-side vectors."""
@@ -522,10 +526,15 @@ def _words_in(c: CandidateSpan) -> tuple[str, ...]:
     return words[i:j]
 
 
-@lru_cache(maxsize=4096)
-def _english_key(en: str) -> str:
-    """:func:`align.text.english_key` of a phrase's English, asked for every candidate it meets."""
-    return english_key(en)
+@lru_cache(maxsize=65536)
+def _english_key(text: str) -> str:
+    """:func:`align.text.english_key`, memoized: a phrase's is asked for every candidate it meets."""
+    return english_key(text)
+
+
+def _shared(chars: frozenset[str], han: str) -> int:
+    """How many of ``chars`` occur in ``han``."""
+    return sum(ch in han for ch in chars)
 
 
 @lru_cache(maxsize=65536)
