@@ -93,7 +93,6 @@ def link_phrases(phrases: list[EnglishPhrase], docs: dict[str, NormalizedDocumen
     by_doc = {d: with_mainland(docs[d], [c for p in passages.get(d, []) if p.kind == "content"
                                          for c in candidate_spans(p)])
               for d in sorted(docs)}
-    impl.prepare([c for d in sorted(by_doc) for c in by_doc[d]])
     by_passage: dict[str, list[CandidateSpan]] = defaultdict(list)
     for d in sorted(by_doc):
         for c in by_doc[d]:
@@ -106,8 +105,12 @@ def link_phrases(phrases: list[EnglishPhrase], docs: dict[str, NormalizedDocumen
     given = {compared_phrase(ph, docs, passages): ph for ph in sorted(set(phrases), key=_phrase_key)}
     ordered = sorted(given, key=_phrase_key)
     # Only the short list of each phrase is scored (retrieve.py): the work grows with
-    # the phrases and the collection's text, not with their product.
-    shortlists = PassageIndex(by_doc, impl).shortlists(ordered)
+    # the phrases and the collection's text, not with their product. The index embeds
+    # every sentence in a thread of its own, while the scorer's prepare runs here.
+    index = PassageIndex(by_doc, impl)
+    impl.prepare([c for d in sorted(by_doc) for c in by_doc[d]])
+    shortlists = index.shortlists(ordered)
+    del index
     ranked: dict[EnglishPhrase, dict[str, _Ranked]] = {}
     fine: dict[EnglishPhrase, set[str]] = {}
     cheap: dict[EnglishPhrase, dict[str, list[float]]] = {}  # the cheap bounds _finest chose by
