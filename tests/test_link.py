@@ -522,3 +522,73 @@ def test_a_cross_region_link_the_character_form_misses(rust_book, monkeypatch):
     by_chars = {x.en: x for x in lk.link_phrases(phrases, docs, passages)}
     assert quote not in by_chars
     assert set(by_chars) < set(found)
+
+
+# -- the link stage's cost: the same values, made once ------------------------------------
+def _content_candidates(passages):
+    return [c for d in sorted(passages) for p in passages[d] if p.kind == "content" for c in lk.candidate_spans(p)]
+
+
+def test_document_bitsets_are_those_set_bit_by_bit(seeds):
+    # prepare() sets each document's bits in bytearrays and makes each int once; the ints
+    # are those of setting one bit per candidate and word, in candidate order.
+    from align.link.scorers import LATIN_WORD, _words_in
+
+    _, passages, _, _ = seeds
+    cands = _content_candidates(passages)
+    scorer = lk.LexicalScorer()
+    scorer.prepare(cands)
+    glossed: dict[str, dict[str, int]] = {}
+    literal: dict[str, dict[str, int]] = {}
+    size: dict[str, int] = {}
+    for c in cands:
+        k = size.get(c.doc_id, 0)
+        size[c.doc_id] = k + 1
+        assert scorer._position[c] == k
+        for g in {g for w in _words_in(c) for g in word_glosses(w)}:
+            glossed.setdefault(c.doc_id, {})[g] = glossed.setdefault(c.doc_id, {}).get(g, 0) | 1 << k
+        for s in {lx.stem(w) for w in LATIN_WORD.findall(c.text)}:
+            literal.setdefault(c.doc_id, {})[s] = literal.setdefault(c.doc_id, {}).get(s, 0) | 1 << k
+    assert scorer._doc_size == size
+    assert {d: t for d, t in scorer._doc_glosses.items() if t} == glossed
+    assert {d: t for d, t in scorer._doc_literal.items() if t} == literal
+
+
+class _HashEncoderScorer(lk.EmbeddingScorer):
+    """An embedding scorer whose vectors are a function of the text alone (no model)."""
+
+    name = "hash"
+
+    def _encode(self, texts):
+        import hashlib
+
+        import numpy as np
+
+        rows = [np.random.default_rng(int(hashlib.sha256(t.encode()).hexdigest()[:8], 16)).standard_normal(64)
+                for t in texts]
+        m = np.asarray(rows, dtype=np.float32)
+        return m / np.linalg.norm(m, axis=1, keepdims=True)
+
+
+def test_bounds_from_the_cheap_bounds_are_the_bounds(seeds):
+    # The linker bounds the fine passages from the cheap bounds it chose them by.
+    _, passages, _, phrases = seeds
+    cands = [c for c in _content_candidates(passages) if c.doc_id == SEED_HK][:300]
+    for scorer in (lk.LexicalScorer(), _HashEncoderScorer()):
+        scorer.prepare(cands)
+        for ph in phrases:
+            assert scorer.bounds_from(ph, cands, scorer.cheap_bounds(ph, cands)) == scorer.bounds(ph, cands)
+
+
+def test_the_index_and_the_scorer_share_the_sentence_vectors(seeds):
+    import numpy as np
+
+    from align.link.retrieve import PassageIndex
+
+    _, passages, _, phrases = seeds
+    cands = _content_candidates(passages)
+    scorer = _HashEncoderScorer()
+    index = PassageIndex({d: [c for c in cands if c.doc_id == d] for d in passages}, scorer)
+    assert index.shortlists(phrases[:2])
+    sentence = next(c.compared for c in cands if c.sentence)
+    assert np.shares_memory(scorer._vectors[sentence], index._vectors)

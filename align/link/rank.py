@@ -93,7 +93,6 @@ def link_phrases(phrases: list[EnglishPhrase], docs: dict[str, NormalizedDocumen
     by_doc = {d: with_mainland(docs[d], [c for p in passages.get(d, []) if p.kind == "content"
                                          for c in candidate_spans(p)])
               for d in sorted(docs)}
-    impl.prepare([c for d in sorted(by_doc) for c in by_doc[d]])
     by_passage: dict[str, list[CandidateSpan]] = defaultdict(list)
     for d in sorted(by_doc):
         for c in by_doc[d]:
@@ -106,21 +105,34 @@ def link_phrases(phrases: list[EnglishPhrase], docs: dict[str, NormalizedDocumen
     given = {compared_phrase(ph, docs, passages): ph for ph in sorted(set(phrases), key=_phrase_key)}
     ordered = sorted(given, key=_phrase_key)
     # Only the short list of each phrase is scored (retrieve.py): the work grows with
-    # the phrases and the collection's text, not with their product.
-    shortlists = PassageIndex(by_doc, impl).shortlists(ordered)
+    # the phrases and the collection's text, not with their product. The index embeds
+    # every sentence in a thread of its own, while the scorer's prepare runs here.
+    index = PassageIndex(by_doc, impl)
+    impl.prepare([c for d in sorted(by_doc) for c in by_doc[d]])
+    shortlists = index.shortlists(ordered)
+    del index
     ranked: dict[EnglishPhrase, dict[str, _Ranked]] = {}
     fine: dict[EnglishPhrase, set[str]] = {}
+    cheap: dict[EnglishPhrase, dict[str, list[float]]] = {}  # the cheap bounds _finest chose by
     for ph in ordered:
-        fine[ph] = set(_finest(ph, shortlists[ph], by_passage, impl, fine_passages))
+        cheap[ph] = _finest(ph, shortlists[ph], by_passage, impl, fine_passages)
+        fine[ph] = set(cheap[ph])
     # Every candidate about to be bounded is embedded in one call: the encoder packs many
     # texts into full batches, where one phrase's few hundred leave the last one part-empty.
     impl.embed_candidates([c for pid in sorted(set().union(*fine.values())) for c in by_passage[pid]])
     for ph in ordered:
         per_doc: dict[str, list[CandidateSpan]] = defaultdict(list)
+        per_doc_cheap: dict[str, list[float] | None] = {}
         for pid in sorted(fine[ph]):
             cands = by_passage[pid]
-            per_doc[cands[0].doc_id].extend(cands)
-        ranked[ph] = {d: _Ranked(ph, cands, impl.bounds(ph, cands)) for d, cands in sorted(per_doc.items())}
+            d = cands[0].doc_id
+            per_doc[d].extend(cands)
+            known = per_doc_cheap.get(d, [])
+            per_doc_cheap[d] = None if known is None or cheap[ph][pid] is None else known + cheap[ph][pid]
+        ranked[ph] = {d: _Ranked(ph, cands, impl.bounds(ph, cands) if per_doc_cheap[d] is None
+                                 else impl.bounds_from(ph, cands, per_doc_cheap[d]))
+                      for d, cands in sorted(per_doc.items())}
+        del cheap[ph]
 
     paths = _align(ranked, impl)
     # Bertalign's second step: each phrase is also scored on the passages between its
@@ -199,18 +211,22 @@ def _between(order: list[tuple[int, int, str]], lo: int | None, hi: int | None) 
 
 
 def _finest(ph: EnglishPhrase, shortlist: list[tuple[str, float | None]], by_passage: Mapping[str, list[CandidateSpan]],
-            impl: PhraseScorer, keep: int | None) -> list[str]:
+            impl: PhraseScorer, keep: int | None) -> dict[str, list[float] | None]:
     """The ``keep`` passages of the short list whose content can go highest, judged
     cheaply: the best lexical bound of the passage's candidates, averaged with the
     cosine of its best sentence when the index has one (the scorer averages the two the
-    same way). Only these are scored finely, so only their clauses are embedded."""
+    same way). Only these are scored finely, so only their clauses are embedded.
+
+    Each comes with its candidates' cheap bounds (``None`` when the whole short list is
+    kept unjudged): :meth:`.PhraseScorer.bounds_from` adds the costly signal to them."""
     if keep is None or len(shortlist) <= keep:
-        return [pid for pid, _ in shortlist]
+        return {pid: None for pid, _ in shortlist}
     rough = []
     for k, (pid, dense) in enumerate(shortlist):
-        lexical = max(impl.cheap_bounds(ph, by_passage[pid]), default=0.0)
-        rough.append((-(lexical if dense is None else (lexical + dense) / 2), k, pid))
-    return [pid for _, _, pid in sorted(sorted(rough)[:keep], key=lambda x: x[1])]
+        bounds = impl.cheap_bounds(ph, by_passage[pid])
+        lexical = max(bounds, default=0.0)
+        rough.append((-(lexical if dense is None else (lexical + dense) / 2), k, pid, bounds))
+    return {pid: bounds for _, _, pid, bounds in sorted(sorted(rough, key=lambda x: x[:2])[:keep], key=lambda x: x[1])}
 
 
 def _length_prior(ph: EnglishPhrase, c: CandidateSpan) -> float:

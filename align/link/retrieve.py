@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -73,9 +74,14 @@ class PassageIndex:
             self._distinct_of = np.asarray([distinct.setdefault(tuple(ss), len(distinct)) if ss else -1
                                             for ss in sentences], dtype=np.int64)
             runs = [run for run, _ in sorted(distinct.items(), key=lambda kv: kv[1])]
-            self._vectors = np.asarray(scorer.passage_vectors([t for run in runs for t in run]), dtype=np.float32)
             self._starts = np.cumsum([0] + [len(run) for run in runs[:-1]])
             self._with_sentences = np.flatnonzero(self._distinct_of >= 0)
+            # The encoder runs in a thread of its own while the BM25 index below (and the
+            # scorer's prepare, in link_phrases) are made: its matrix products release the
+            # GIL, so a second core embeds while this one segments. The vectors are the
+            # same bits: the same one call, on the one thread the encoder allows itself.
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="align-encoder")
+            self._pending = self._pool.submit(scorer.passage_matrix, [t for run in runs for t in run])
         del sentences
         # Passages of the same text (a syndicated article, boilerplate, a copy) are one
         # piece of evidence: they take one place on a short list, and all come onto it.
@@ -108,6 +114,7 @@ class PassageIndex:
         out: dict[EnglishPhrase, set[int]] = {ph: set() for ph in phrases}
         if not self.passage_ids:
             return {ph: [] for ph in phrases}
+        self._wait_for_vectors()
         if self._bm25 is not None:
             for ph in phrases:
                 tokens = [t for t in self._query_tokens(ph) if t in self._bm25.vocab_dict]
@@ -130,11 +137,19 @@ class PassageIndex:
         return {ph: [(self.passage_ids[i], dense[ph][i] if ph in dense else None) for i in sorted(found)]
                 for ph, found in out.items()}
 
+    def _wait_for_vectors(self) -> None:
+        """The sentence vectors, once the encoder's thread has made them."""
+        if self._dense and self._pending is not None:
+            self._vectors = np.asarray(self._pending.result(), dtype=np.float32)
+            self._pending = None
+            self._pool.shutdown()
+
     def _dense_scores(self, batch: Sequence[EnglishPhrase]) -> list[np.ndarray]:
         queries = [self.scorer.query_vectors(ph) for ph in batch]
         q = np.concatenate(queries).astype(np.float32)
         by_sentence = q @ self._vectors.T
         by_run = np.maximum.reduceat(by_sentence, self._starts, axis=1)
+        del by_sentence  # the largest block: gone before the passages' is made
         by_passage = np.full((len(q), len(self.passage_ids)), -1.0, dtype=np.float32)
         by_passage[:, self._with_sentences] = by_run[:, self._distinct_of[self._with_sentences]]
         out, row = [], 0

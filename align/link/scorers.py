@@ -59,6 +59,12 @@ class PhraseScorer(ABC):
         short list are worth :meth:`bounds`; the default is :meth:`bounds` itself."""
         return self.bounds(phrase, candidates)
 
+    def bounds_from(self, phrase: EnglishPhrase, candidates: Sequence[CandidateSpan],
+                    cheap: Sequence[float]) -> list[float]:
+        """:meth:`bounds`, given :meth:`cheap_bounds` of the same candidates (the linker
+        has them from choosing the passages): only the costly signal is added."""
+        return list(cheap)
+
     @abstractmethod
     def score(self, phrase: EnglishPhrase, candidate: CandidateSpan) -> tuple[float, dict[str, float]]:
         """``(content, signals)`` of one candidate."""
@@ -83,10 +89,8 @@ class LexicalScorer(PhraseScorer):
         # Character bigrams (see the module docstring) and beta 1: a clause that holds
         # the rendering plus unrelated words must lose to the clause that is just it.
         self.metric = CHRF(char_order=2, word_order=0, beta=1)
-        self._feats: dict[CandidateSpan, tuple[Counter, int, frozenset[str], str]] = {}
-        self._feats_of_text: dict[tuple[str, str], tuple[Counter, int, frozenset[str], str]] = {}
         self._covers: dict[str, frozenset[str]] = {}
-        self._vocab: set[str] = set()
+        self._glossed_words: set[str] = set()  # the words whose glosses are in the vocabulary
         self._vocab_by_initial: dict[str, set[str]] = {}
         self._queries: dict[tuple[str, str | None], list[tuple[str, tuple[frozenset[str], ...]]]] = {}
         self._weights: dict[tuple[EnglishPhrase, str], tuple[list[float], list[int]]] = {}
@@ -116,41 +120,54 @@ class LexicalScorer(PhraseScorer):
     def _add(self, candidates: Sequence[CandidateSpan]) -> None:
         # Only the per-document bitsets are kept of every candidate; the features a
         # phrase compares (characters, the English key) are made for the few candidates
-        # it is scored on (_features). Words are read once per distinct span: copies of a
-        # text across documents (a syndicated article) share them.
-        words_of: dict[tuple[str, int, int], tuple[frozenset[str], frozenset[str]]] = {}
+        # it is scored on (_features). A document's bits are set in one bytearray per word
+        # and made into its int once: an int grown bit by bit was a new int per bit
+        # (quadratic in a document's candidates, and most of the link stage's memory).
+        by_doc: dict[str, list[CandidateSpan]] = {}
         for c in candidates:
-            key = (c.passage_text or c.text, c.local_start, len(c.text))
-            words = words_of.get(key)
-            if words is None:
-                glosses: set[str] = set()
+            by_doc.setdefault(c.doc_id, []).append(c)
+        for doc_id, cands in by_doc.items():
+            first = self._doc_size.get(doc_id, 0)
+            size = (first + len(cands) + 7) // 8
+            self._doc_size[doc_id] = first + len(cands)
+            glossed: dict[str, bytearray] = {}
+            literal: dict[str, bytearray] = {}
+            for k, c in enumerate(cands, first):
+                self._position[c] = k
+                byte, bit = k >> 3, 1 << (k & 7)
                 for w in _words_in(c):
-                    glosses |= word_glosses(w)
-                for g in glosses - self._vocab:
-                    self._vocab_by_initial.setdefault(g[:1], set()).add(g)
-                self._vocab |= glosses
-                words = words_of[key] = (frozenset(glosses), frozenset(lx.stem(w) for w in LATIN_WORD.findall(c.text)))
-            k = self._doc_size.get(c.doc_id, 0)
-            self._doc_size[c.doc_id] = k + 1
-            self._position[c] = k
-            bit = 1 << k
-            for table, found in ((self._doc_glosses, words[0]), (self._doc_literal, words[1])):
-                bits = table.setdefault(c.doc_id, {})
-                for w in found:
-                    bits[w] = bits.get(w, 0) | bit
+                    for g in self._glosses_of(w):
+                        marks = glossed.get(g)
+                        if marks is None:
+                            marks = glossed[g] = bytearray(size)
+                        marks[byte] |= bit
+                for w in LATIN_WORD.findall(c.text):
+                    s = lx.stem(w)
+                    marks = literal.get(s)
+                    if marks is None:
+                        marks = literal[s] = bytearray(size)
+                    marks[byte] |= bit
+            for table, found in ((self._doc_glosses, glossed), (self._doc_literal, literal)):
+                bits = table.setdefault(doc_id, {})
+                for w, marks in found.items():
+                    bits[w] = bits.get(w, 0) | int.from_bytes(marks, "little")
 
-    def _features(self, c: CandidateSpan) -> tuple[Counter, int, frozenset[str], str]:
-        """The candidate's Chinese characters (counted, their number, as a set; of its
-        mainland form) and its English key, made on first use."""
-        hit = self._feats.get(c)
-        if hit is None:
-            key = (c.compared, c.text)
-            hit = self._feats_of_text.get(key)
-            if hit is None:  # copies of a text across documents share one
-                flat = _han_only(c.compared)
-                hit = self._feats_of_text[key] = (Counter(flat), len(flat), frozenset(flat), english_key(c.text))
-            self._feats[c] = hit
-        return hit
+    def _glosses_of(self, word: str) -> frozenset[str]:
+        """:func:`word_glosses`, each new gloss word entered in the vocabulary by its initial."""
+        glosses = word_glosses(word)
+        if word not in self._glossed_words:
+            self._glossed_words.add(word)
+            for g in glosses:
+                self._vocab_by_initial.setdefault(g[:1], set()).add(g)
+        return glosses
+
+    def _features(self, c: CandidateSpan) -> tuple[str, str]:
+        """The Chinese characters of the candidate's mainland form and its English key.
+
+        From bounded memo caches, not kept per candidate: the cheap bounds of every short
+        list reach most of a collection's candidates (a copy of each text's characters and
+        key per candidate was the largest part of the link stage's memory after prepare)."""
+        return _han_only(c.compared), _english_key(c.text)
 
     def _covering(self, en_word: str) -> frozenset[str]:
         """Gloss words of the vocabulary that render ``en_word`` (lexicon.words_match)."""
@@ -176,7 +193,8 @@ class LexicalScorer(PhraseScorer):
             self._queries[key] = q
         return q
 
-    def _dict_all(self, phrase: EnglishPhrase, candidates: Sequence[CandidateSpan]) -> list[float]:
+    def _dict_all(self, phrase: EnglishPhrase, candidates: Sequence[CandidateSpan],
+                  verbatim: Sequence[bool]) -> list[float]:
         """``dict`` of candidates of one target document (any subset of the prepared ones).
 
         Each English content word earns ``1 - p`` where ``p`` is the share of the
@@ -198,12 +216,11 @@ class LexicalScorer(PhraseScorer):
                 if mask >> self._position[c] & 1:
                     totals[k] += weight
                 elif aligned:
-                    han = self._features(c)[2]
-                    share = max(len(chars & han) for chars in aligned)
+                    han = self._features(c)[0]
+                    share = max(_shared(chars, han) for chars in aligned)
                     if share:
-                        totals[k] += weight * max(len(chars & han) / len(chars) for chars in aligned)
-        return [1.0 if self._verbatim(phrase, c) else t / len(query) if query else 0.0
-                for c, t in zip(candidates, totals, strict=True)]
+                        totals[k] += weight * max(_shared(chars, han) / len(chars) for chars in aligned)
+        return [1.0 if v else t / len(query) if query else 0.0 for v, t in zip(verbatim, totals, strict=True)]
 
     def _doc_weights(self, phrase: EnglishPhrase, doc_id: str) -> tuple[list[float], list[int]]:
         """Per English content word: its weight in ``doc_id`` and the bitset of the
@@ -227,7 +244,7 @@ class LexicalScorer(PhraseScorer):
 
     def _verbatim(self, phrase: EnglishPhrase, c: CandidateSpan) -> bool:
         """Whether the candidate quotes the English itself, as a whole word sequence."""
-        return contains_words(self._features(c)[3], english_key(phrase.en))
+        return contains_words(self._features(c)[1], _english_key(phrase.en))
 
     def _dict_one(self, phrase: EnglishPhrase, c: CandidateSpan, weights: list[float], hits: list[bool]) -> float:
         query = self._query(phrase)
@@ -238,8 +255,8 @@ class LexicalScorer(PhraseScorer):
             if hit:
                 total += weight
             elif aligned:
-                han = self._features(c)[2]
-                total += weight * max(len(chars & han) / len(chars) for chars in aligned)
+                han = self._features(c)[0]
+                total += weight * max(_shared(chars, han) / len(chars) for chars in aligned)
         return total / len(query) if query else 0.0  # an English of stop words only has nothing to gloss
 
     def bounds(self, phrase: EnglishPhrase, candidates: Sequence[CandidateSpan]) -> list[float]:
@@ -247,20 +264,22 @@ class LexicalScorer(PhraseScorer):
         if fresh:  # bounds() without prepare(): the candidates given are the document
             self._add(fresh)
             self._weights.clear()
-        dicts = self._dict_all(phrase, candidates)
+        # Whether each candidate quotes the English: asked once, used by both signals.
+        verbatim = [self._verbatim(phrase, c) for c in candidates]
+        dicts = self._dict_all(phrase, candidates, verbatim)
         if not phrase.gloss:
             return [self._combine(None, d) for d in dicts]
         gloss = _han_only(phrase.gloss)
         g_items, g_len = list(Counter(gloss).items()), len(gloss)
         order, beta = self.metric.char_order, self.metric.beta
         out = []
-        for c, d in zip(candidates, dicts, strict=True):
-            if self._verbatim(phrase, c):
+        for c, d, v in zip(candidates, dicts, verbatim, strict=True):
+            if v:
                 out.append(1.0)
                 continue
-            chars, n = self._features(c)[:2]
-            m1 = sum(min(k, chars.get(ch, 0)) for ch, k in g_items)
-            out.append(self._combine(chrf_upper_bound(m1, n, g_len, order, beta), d))
+            han = self._features(c)[0]
+            m1 = sum(min(k, han.count(ch)) for ch, k in g_items)
+            out.append(self._combine(chrf_upper_bound(m1, len(han), g_len, order, beta), d))
         return out
 
     def _combine(self, chrf: float | None, d: float) -> float:
@@ -299,6 +318,7 @@ class EmbeddingScorer(LexicalScorer):
     def __init__(self) -> None:
         super().__init__()
         self._vectors: dict[str, object] = {}
+        self._query64: dict[tuple[str, str | None], object] = {}
 
     @abstractmethod
     def _encode(self, texts: list[str]):
@@ -317,6 +337,17 @@ class EmbeddingScorer(LexicalScorer):
         self._embed(texts, self._passage_prefix)
         return np.stack([self._vectors[self._passage_prefix + t] for t in texts]) if texts \
             else np.zeros((0, 0), dtype=np.float32)
+
+    def passage_matrix(self, texts: Sequence[str]):
+        """:meth:`passage_vectors`, after which the cache reads its rows: an index holding
+        the matrix and the cache share one copy of every vector, not two."""
+        import numpy as np
+
+        matrix = self.passage_vectors(texts)
+        if matrix.dtype == np.float32:
+            for t, row in zip(texts, matrix, strict=True):
+                self._vectors[self._passage_prefix + t] = row
+        return matrix
 
     def query_vectors(self, phrase: EnglishPhrase):
         """The phrase's English and, when there is one, its gloss, as query-side vectors."""
@@ -340,7 +371,9 @@ class EmbeddingScorer(LexicalScorer):
         # noise across CPUs and batch sizes cannot reorder candidates.
         if not candidates:
             return []
-        q = self.query_vectors(phrase).astype("float64")
+        q = self._query64.get((phrase.en, phrase.gloss))
+        if q is None:  # asked for every candidate scored alone: made once per phrase
+            q = self._query64[(phrase.en, phrase.gloss)] = self.query_vectors(phrase).astype("float64")
         c = self.passage_vectors([c.compared for c in candidates]).astype("float64")
         best = (c @ q.T).max(axis=1)
         return [round(max(0.0, float(x)), 4) for x in best]
@@ -353,8 +386,11 @@ class EmbeddingScorer(LexicalScorer):
         return LexicalScorer.bounds(self, phrase, candidates)
 
     def bounds(self, phrase: EnglishPhrase, candidates: Sequence[CandidateSpan]) -> list[float]:
-        lexical = super().bounds(phrase, candidates)
-        return [(lex + cos) / 2 for lex, cos in zip(lexical, self._cosines(phrase, candidates), strict=True)]
+        return self.bounds_from(phrase, candidates, super().bounds(phrase, candidates))
+
+    def bounds_from(self, phrase: EnglishPhrase, candidates: Sequence[CandidateSpan],
+                    cheap: Sequence[float]) -> list[float]:
+        return [(lex + cos) / 2 for lex, cos in zip(cheap, self._cosines(phrase, candidates), strict=True)]
 
     def score(self, phrase: EnglishPhrase, candidate: CandidateSpan) -> tuple[float, dict[str, float]]:
         lexical, signals = super().score(phrase, candidate)
@@ -488,6 +524,17 @@ def _words_in(c: CandidateSpan) -> tuple[str, ...]:
     while j < len(words) and starts[j] + len(words[j]) <= b:
         j += 1
     return words[i:j]
+
+
+@lru_cache(maxsize=65536)
+def _english_key(text: str) -> str:
+    """:func:`align.text.english_key`, memoized: a phrase's is asked for every candidate it meets."""
+    return english_key(text)
+
+
+def _shared(chars: frozenset[str], han: str) -> int:
+    """How many of ``chars`` occur in ``han``."""
+    return sum(ch in han for ch in chars)
 
 
 @lru_cache(maxsize=65536)
