@@ -1,4 +1,5 @@
-"""Every reading of a parenthetical: the candidate (English, Chinese) spans a model chooses from.
+"""Every reading of a parenthetical, and of the few shapes without one: the candidate
+(English, Chinese) spans a model chooses from.
 
 For ``zh(en)`` the Chinese ends at the parenthesis and may start at any word boundary back
 to the clause start (Latin words and digits inside the run included: ``安全 Rust(safe
@@ -10,7 +11,9 @@ Chinese (``AMI(advanced machine intelligence,高级机器智能)``) gives both E
 
 Candidates are generated on the normalized passage text; the extractor's rules
 (:mod:`align.extract`) propose one reading per parenthesis, and :mod:`align.pair_model`
-weighs that proposal with the others.
+weighs that proposal with the others. Without a parenthesis: English quoted right after
+its Chinese (:func:`quoted_candidates`), capitalized words right after it
+(:func:`juxtaposed_candidates`), and short bilingual lines (:func:`bilingual_line_candidates`).
 """
 
 from __future__ import annotations
@@ -437,8 +440,8 @@ def passage_candidates(passage: Passage, groups: list[tuple[int, int]]) -> list[
 # English quoted right after its Chinese: 约瑟夫·麦卡锡“Joseph McCarthy”, 兼容分时系统“CTSS”,
 # or a quotation holding both: “Programs with Common Sense,具有常识的程序”.
 _QUOTED = re.compile(r"“[^“”\n]{1,160}”|\"[^\"\n]{1,160}\"")
-# A name or an acronym written right after its Chinese, without a parenthesis: 基特哈灵顿Kit
-# Harington, 哈佛 Harvard, 麻省理工MIT. Words are capitalized; a few joining words between.
+# A name written right after its Chinese, without a parenthesis: 基特哈灵顿Kit Harington,
+# 瓦萨学院 Vassar College, 哈佛Harvard. Words are capitalized; a few joining words between.
 _NAME_WORD = r"[A-Z][A-Za-z\u00c0-\u024f'’\-]*\.?"
 _JUXTAPOSED_NAME = re.compile(
     rf"(?<![A-Za-z0-9\u00c0-\u024f.\-@/_#])({_NAME_WORD}(?:\s(?:(?:of|for|the|and|de|von|van|der|du|la|le)\s)?{_NAME_WORD}){{0,5}})"
@@ -472,8 +475,8 @@ def quoted_candidates(passage: Passage) -> list[Candidate]:
 
 
 def juxtaposed_candidates(passage: Passage) -> list[Candidate]:
-    """Readings of a capitalized name or an acronym that follows Chinese directly (a space
-    between at most): the Chinese spans ending before it (``zh en``)."""
+    """Readings of capitalized words that follow Chinese directly (a space between at
+    most): the Chinese spans ending before them (``zh en``)."""
     text, floor = passage.text, passage.body_offset
     out: list[Candidate] = []
     for m in _JUXTAPOSED_NAME.finditer(text, floor):

@@ -104,7 +104,7 @@ BASE_FEATURES = (
     "zh_is_headword", "zh_in_jieba", "left_extended_is_headword",
     "left_char_translit", "first_char_translit", "left_sound_gain", "left_sound_gain_cantonese",
     "en_left_capital", "en_abbreviates_part", "char_dict", "en_article",
-    "acronym_first_fit", "acronym_last_fit", "acronym_letter_gap", "left_char_sound_gain",
+    "acronym_first_fit", "acronym_last_fit", "acronym_letter_gap", "left_char_starts_word",
 )
 # Features compared across the readings of one English phrase: how far a reading is from
 # the best of its rivals says more about a boundary than the value alone.
