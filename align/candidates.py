@@ -514,17 +514,18 @@ def bilingual_line_candidates(passage: Passage) -> list[Candidate]:
     for line in text[floor:].split("\n"):
         lines.append(_trimmed(text, pos, pos + len(line)))
         pos += len(line) + 1
-    short = [(a, b) for a, b in lines if 0 < b - a <= MAX_LINE_CHARS]
+    short = [0 < b - a <= MAX_LINE_CHARS for a, b in lines]
     out: list[Candidate] = []
-    for a, b in short:
-        splits = list(_LINE_SPLIT.finditer(text, a, b))
+    for (a, b), fits in zip(lines, short, strict=True):
+        splits = list(_LINE_SPLIT.finditer(text, a, b)) if fits else []
         if len(splits) == 1:
             m = splits[0]
             sides = _english_and_chinese(text, _trimmed(text, a, m.start()), _trimmed(text, m.end(), b))
             if sides:
                 out.append(Candidate(passage, (a, b), *sides, "line pair"))
-    for (a1, b1), (a2, b2) in zip(lines, lines[1:], strict=False):
-        if 0 < b1 - a1 <= MAX_LINE_CHARS and 0 < b2 - a2 <= MAX_LINE_CHARS:
+    for i in range(len(lines) - 1):
+        if short[i] and short[i + 1]:
+            (a1, b1), (a2, b2) = lines[i], lines[i + 1]
             sides = _english_and_chinese(text, (a1, b1), (a2, b2))
             if sides:
                 out.append(Candidate(passage, (a1, b2), *sides, "line pair"))

@@ -229,7 +229,6 @@ def candidate_features(cand: Candidate, doc_text: str, zh_original: str,
     ]
 
 
-
 def _acronym_ends(zh: str, en: str) -> tuple[float, float, float]:
     if not is_acronym(en):
         return 0.0, 0.0, 0.0

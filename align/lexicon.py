@@ -384,6 +384,7 @@ def letters_covered(zh: str, en: str, cantonese: bool = False) -> float:
     return LCSseq.similarity(sound, letters) / len(letters)
 
 
+@lru_cache(maxsize=65536)
 def sounds_like_a_word_start(char: str, en: str) -> bool:
     """Does the sound of ``char`` (Mandarin or Cantonese) begin like a word of ``en`` (its
     first two letters): 那 and Nakhon, 卫 and Westbrook?"""
