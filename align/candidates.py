@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from . import lexicon as lx
 from .markup import CODE_MARK
 from .records import Passage
-from .text import HAN_RANGE, is_han
+from .text import HAN_RANGE, has_han, is_han
 
 MAX_ZH_CHARS = 40
 MAX_ZH_WORDS = 10
@@ -243,6 +243,10 @@ def joiners_for(en: str) -> str:
         out += "—–"
     if "," in en or re.fullmatch(r"[A-Z]{3,8}", en):
         out += "、"
+    # A clause-long English translates a clause-long Chinese, commas and all (原计划为编译器
+    # 教材,后扩展为七卷巨著 (Originally planned as a compiler textbook, later expanded …)).
+    if ", " in en and len(en.split()) >= 4:
+        out += ","
     return out
 
 
@@ -445,7 +449,7 @@ _QUOTED = re.compile(r"“[^“”\n]{1,160}”|\"[^\"\n]{1,160}\"")
 _NAME_WORD = r"[A-Z][A-Za-z\u00c0-\u024f'’\-]*\.?"
 _JUXTAPOSED_NAME = re.compile(
     rf"(?<![A-Za-z0-9\u00c0-\u024f.\-@/_#])({_NAME_WORD}(?:\s(?:(?:of|for|the|and|de|von|van|der|du|la|le)\s)?{_NAME_WORD}){{0,5}})"
-    rf"(?![A-Za-z0-9\u00c0-\u024f@/_#(])")
+    rf"(?![A-Za-z0-9\u00c0-\u024f@_#(]|/[A-Za-z0-9])")  # a slash before Chinese ends a list item (Kaige Chen/主演)
 
 
 def quoted_candidates(passage: Passage) -> list[Candidate]:
@@ -501,10 +505,21 @@ def juxtaposed_candidates(passage: Passage) -> list[Candidate]:
     return out
 
 
-# A bilingual heading, list item or title block: ``Introduction & Banter / 引言与闲聊`` on
-# one line, or a short Chinese line right above its English line (or the other way round).
+# A bilingual heading, list item, table row or title block: ``Introduction & Banter / 引言与闲聊``
+# or ``区块链 Blockchain`` on one line, ``access | 存取 | 陆译: 访问`` (a table row), or a short
+# Chinese line right above its English line (or the other way round), which the segmenter
+# keeps in one passage.
 _LINE_SPLIT = re.compile(r"\s+[/|｜]\s+")
 MAX_LINE_CHARS = 80
+MAX_ROW_CHARS = 400
+MAX_CELLS = 8
+_CELL_EDGE = " \t|｜/"
+_ITEM_COMMA = re.compile(r",\s*")
+# One line that is Chinese then English (or English then Chinese), a space between.
+_ZH_SPACE_EN = re.compile(rf"([^A-Za-z\u00c0-\u024f\n]*[{HAN_RANGE}][^A-Za-z\u00c0-\u024f\n]*?)\s+"
+                          rf"([A-Za-z\u00c0-\u024f][^{HAN_RANGE}\n]*)")
+_SENTENCE_MARK = re.compile(r"[,，。、:：;；!?！？]")
+_EN_SPACE_ZH = re.compile(rf"([A-Za-z\u00c0-\u024f][^{HAN_RANGE}\n]*?)\s+([{HAN_RANGE}][^A-Za-z\u00c0-\u024f\n]*)")
 
 
 def bilingual_line_candidates(passage: Passage) -> list[Candidate]:
@@ -517,29 +532,80 @@ def bilingual_line_candidates(passage: Passage) -> list[Candidate]:
     short = [0 < b - a <= MAX_LINE_CHARS for a, b in lines]
     out: list[Candidate] = []
     for (a, b), fits in zip(lines, short, strict=True):
-        splits = list(_LINE_SPLIT.finditer(text, a, b)) if fits else []
-        if len(splits) == 1:
-            m = splits[0]
-            sides = _english_and_chinese(text, _trimmed(text, a, m.start()), _trimmed(text, m.end(), b))
+        cells = _cells(text, a, b) if b - a <= MAX_ROW_CHARS else []
+        if cells:
+            for i, x in enumerate(cells):
+                for y in cells[i + 1 :]:
+                    sides = _english_and_chinese(text, x, y)
+                    if sides:
+                        out.append(Candidate(passage, (a, b), *sides, "line pair"))
+            continue
+        m = (_ZH_SPACE_EN.fullmatch(text, *_unnumbered(text, a, b)) or
+             _EN_SPACE_ZH.fullmatch(text, *_unnumbered(text, a, b))) if fits else None
+        # A heading's words, not a sentence that ends in an English word (我们用 Python).
+        if m and not any(_SENTENCE_MARK.search(text, *m.span(g)) for g in (1, 2)):
+            sides = _english_and_chinese(text, _trimmed(text, *m.span(1)), _trimmed(text, *m.span(2)))
             if sides:
                 out.append(Candidate(passage, (a, b), *sides, "line pair"))
-    for i in range(len(lines) - 1):
-        if short[i] and short[i + 1]:
-            (a1, b1), (a2, b2) = lines[i], lines[i + 1]
-            sides = _english_and_chinese(text, (a1, b1), (a2, b2))
+    # Two lines of one passage: the segmenter joined a bilingual pair (a blank line between).
+    filled = [(span, fits) for span, fits in zip(lines, short, strict=True) if span[1] > span[0]]
+    for ((a1, b1), fits1), ((a2, b2), fits2) in zip(filled, filled[1:]):
+        if fits1 and fits2:
+            sides = _english_and_chinese(text, _unnumbered(text, a1, b1), _unnumbered(text, a2, b2))
             if sides:
                 out.append(Candidate(passage, (a1, b2), *sides, "line pair"))
     return out
 
 
+def _cells(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """The short cells of a line split by `` / `` or `` | ``, or of a glossary item that
+    starts with its English (``altcoin, 山寨币``); none when the line is not split."""
+    splits = list(_LINE_SPLIT.finditer(text, a, b))
+    if not splits and b - a <= MAX_LINE_CHARS:
+        commas = list(_ITEM_COMMA.finditer(text, a, b))
+        if commas and _english(text, *_unnumbered(text, a, commas[0].start())) and has_han(text[commas[0].end() : b]):
+            splits = commas
+    if not splits or len(splits) >= MAX_CELLS:
+        return []
+    bounds = [a, *(x for m in splits for x in m.span()), b]
+    cells = []
+    for x, y in zip(bounds[::2], bounds[1::2]):
+        while x < y and text[x] in _CELL_EDGE:  # an empty end cell leaves its bar (抽象的 |)
+            x += 1
+        while y > x and text[y - 1] in _CELL_EDGE:
+            y -= 1
+        cells.append(_unnumbered(text, x, y))
+    return [(x, y) for x, y in cells if 0 < y - x <= MAX_LINE_CHARS]
+
+
+# A list or section number before a line's text: ``3. 可信度``, ``1.2 Scope``, ``一、总则``, ``- Talent``.
+_LINE_NUMBER = re.compile(r"(?:\d{1,3}(?:\.\d{1,3})*[.、)]|\d{1,3}\.\d{1,3}|[一二三四五六七八九十]{1,3}、|[-*•·▪])\s*")
+
+
+def _unnumbered(text: str, a: int, b: int) -> tuple[int, int]:
+    m = _LINE_NUMBER.match(text, a, b)
+    return (m.end(), b) if m and m.end() < b else (a, b)
+
+
 def _english_and_chinese(text: str, x: tuple[int, int], y: tuple[int, int]) -> tuple[int, int, int, int] | None:
-    """``(en_a, en_b, zh_a, zh_b)`` when one span is English and the other mostly Chinese."""
+    """``(en_a, en_b, zh_a, zh_b)`` when one span is English and the other mostly Chinese,
+    each without the marks around its words (``✅ 技术准确性``)."""
     for (ea, eb), (za, zb) in ((x, y), (y, x)):
+        ea, eb = _words_only(text, ea, eb)
+        za, zb = _words_only(text, za, zb)
         zh = text[za:zb]
         han = sum(1 for ch in zh if is_han(ch))
         if eb > ea and _english(text, ea, eb) and han and han >= len(_LATIN.findall(zh)):
             return ea, eb, za, zb
     return None
+
+
+def _words_only(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and not (text[a].isalnum() or text[a] in "“‘\"《「『"):
+        a += 1
+    while b > a and not (text[b - 1].isalnum() or text[b - 1] in "”’\"》」』.!?"):
+        b -= 1
+    return a, b
 
 
 def _initials_fit(acronym: str, expansion: str) -> bool:

@@ -681,8 +681,10 @@ def candidate_rows(doc: NormalizedDocument, passages: list[Passage],
         if passage.kind == "boilerplate":
             continue
         groups = [(o, c) for o, c in paren_groups(passage.text)[0] if o >= passage.body_offset]
-        cands = passage_candidates(passage, groups) + quoted_candidates(passage) + juxtaposed_candidates(passage) + \
-            bilingual_line_candidates(passage)
+        cands = passage_candidates(passage, groups) + quoted_candidates(passage) + juxtaposed_candidates(passage)
+        # A line pair that another shape already reads (区块链 Blockchain as zh en) is read once.
+        proposed = {(c.zh_a, c.zh_b, c.en_a, c.en_b) for c in cands}
+        cands += [c for c in bilingual_line_candidates(passage) if (c.zh_a, c.zh_b, c.en_a, c.en_b) not in proposed]
         base = passage.norm_start
         seen = {(c.zh_a, c.zh_b, c.en_a, c.en_b) for c in cands if c.shape == "zh en"}
         for pr in rule_pairs:

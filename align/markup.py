@@ -6,6 +6,7 @@ with a map from every output character to the ``[start, end)`` of the file chara
 came from, so every span found in the plain text still points into the raw file.
 
 - Emphasis, links, headings, list and table syntax and tags disappear; their text stays.
+  A Markdown table row stays one line, its cells set apart by `` | ``.
   Admonitions (``!!! note``, ``??? tip``, as MkDocs writes them) are read as the prose they are.
 - Code (fenced and indented blocks, inline code, ``<code>``/``<pre>``/``<script>``/``<style>``)
   never reaches the extractor: a block is dropped, inline code becomes one U+FFFC object
@@ -22,6 +23,7 @@ from functools import lru_cache
 from html.parser import HTMLParser
 
 CODE_MARK = "\ufffc"
+CELL_SEPARATOR = " | "
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 _HTML_SKIP = frozenset({"code", "pre", "script", "style", "kbd", "samp", "var"})
@@ -137,7 +139,13 @@ def _strip_markdown(text: str) -> tuple[str, array, array]:
     line_starts.append(len(text))
     out = _Out()
     cursor = 0
-    for token in _markdown_parser().parse(text):
+    tokens = _markdown_parser().parse(text)
+    for i, token in enumerate(tokens):
+        if token.type in ("th_close", "td_close") and i + 1 < len(tokens) and tokens[i + 1].type in ("th_open", "td_open"):
+            # A table row stays one line, its cells apart: 中文 | English is read as a pair.
+            for ch in CELL_SEPARATOR:
+                out.add(ch, cursor, cursor)
+            continue
         if token.map:
             block_start = line_starts[min(token.map[0], len(line_starts) - 1)]
             cursor = max(cursor, block_start)
@@ -159,7 +167,8 @@ def _strip_markdown(text: str) -> tuple[str, array, array]:
             continue
         limit = line_starts[min(token.map[1], len(line_starts) - 1)] if token.map else len(text)
         cursor = _inline_into(out, text, token.children or [], cursor, limit)
-        out.newline(cursor)
+        if not (i + 1 < len(tokens) and tokens[i + 1].type in ("th_close", "td_close")):
+            out.newline(cursor)
     return out.result()
 
 

@@ -6,6 +6,11 @@ transcripts, given its ``speaker``: a label at the start of the line followed by
 colon (``朱克伯格:``, ``Ruchi Sanghvi:``). Transcripts often lose the colon when the
 label was bold in the page, so a label seen with a colon at least twice in the same
 document also counts where the colon is missing.
+
+A bilingual heading or title block — a short Chinese line right above its English line, or
+the other way round, a blank line between at most — is one passage: its two lines say one
+thing, and the extractor reads them as a pair. The passage keeps the index of its first line,
+so the indices of the other passages do not move.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import re
 from collections import Counter
 
 from .records import NormalizedDocument, Passage
-from .text import HAN_RANGE
+from .text import HAN_RANGE, is_han
 
 _LABEL = re.compile(
     rf"^(?P<label>[A-Z][A-Za-z.'\-]+(?: [A-Z][A-Za-z.'\-]+){{0,3}}|[{HAN_RANGE}·]{{2,8}}) ?:(?!//)"
@@ -33,6 +38,9 @@ _BYLINE = re.compile(r"^(?:文|作者|编辑|责编|译者|翻译|编译|撰文|
 _CREDIT = re.compile(r"(?:图片来源|图源|图片提供|摄影)\s*[:|]|/\s*GETTY IMAGES|©")
 _DATELINE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日.*(?:阅读|浏览)|(?:阅读|浏览).*\d{4}年\d{1,2}月\d{1,2}日")
 MAX_FURNITURE_CHARS = 160
+MAX_PAIRED_LINE_CHARS = 80
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_NOT_A_PAIRED_LINE = re.compile(r"[()\[\]{}<>]|://|@")
 _END_PUNCT = tuple("。!?;…”’\")】")
 
 
@@ -59,32 +67,70 @@ def classify_line(line: str, is_first: bool) -> str:
     return "content"
 
 
+def _is_english_line(line: str) -> bool:
+    return len(_LATIN_LETTER.findall(line)) >= 2 and not any(is_han(ch) for ch in line)
+
+
+def _is_chinese_line(line: str) -> bool:
+    han = sum(1 for ch in line if is_han(ch))
+    return han > 0 and han >= len(_LATIN_LETTER.findall(line))
+
+
+def is_line_pair(first: str, second: str) -> bool:
+    """Are two short lines one Chinese and one English that end alike, neither bracketed
+    nor a link (a parenthesis is read as one; a URL or an address is not a translation)?"""
+    if len(first) > MAX_PAIRED_LINE_CHARS or len(second) > MAX_PAIRED_LINE_CHARS:
+        return False
+    if _NOT_A_PAIRED_LINE.search(first) or _NOT_A_PAIRED_LINE.search(second):
+        return False
+    # A title pairs with a title, a sentence with a sentence: the two lines end alike.
+    if _ends_a_sentence(first) != _ends_a_sentence(second):
+        return False
+    return _is_english_line(first) and _is_chinese_line(second) or \
+        _is_chinese_line(first) and _is_english_line(second)
+
+
+def _ends_a_sentence(line: str) -> bool:
+    return line.rstrip("”’\"'").endswith(("。", "!", "?", ".", ";", "…"))
+
+
 def segment_document(doc: NormalizedDocument) -> list[Passage]:
     """Passages of ``doc`` in document order."""
     text = doc.text
-    spans = []
+    spans = []  # (start, end, line number) of each non-empty line
     pos = 0
-    for line in text.split("\n"):
+    for number, line in enumerate(text.split("\n")):
         stripped = line.strip()
         if stripped:
             lead = len(line) - len(line.lstrip())
-            spans.append((pos + lead, pos + lead + len(stripped)))
+            spans.append((pos + lead, pos + lead + len(stripped), number))
         pos += len(line) + 1
 
     labels = Counter()
-    for a, b in spans:
+    for a, b, _ in spans:
         m = _LABEL.match(text[a:b])
         if m:
             labels[m.group("label")] += 1
     known = sorted((label for label, n in labels.items() if n >= 2), key=len, reverse=True)
 
     passages = []
-    for index, (a, b) in enumerate(spans):
+    joined = set()  # indices of second lines already read with the line above
+    for index, (a, b, number) in enumerate(spans):
+        if index in joined:
+            continue
         line = text[a:b]
         kind = classify_line(line, index == 0)
         speaker, body = None, 0
         if kind == "content":
             speaker, body = _speaker(line, known)
+        if index + 1 < len(spans) and kind != "boilerplate" and speaker is None:
+            a2, b2, number2 = spans[index + 1]
+            second = text[a2:b2]
+            if number2 - number <= 2 and is_line_pair(line, second) and \
+                    classify_line(second, False) != "boilerplate" and _speaker(second, known)[0] is None:
+                joined.add(index + 1)
+                kind = "heading" if kind == "heading" and classify_line(second, False) == "heading" else "content"
+                b, line = b2, text[a:b2]
         start, end = doc.original_span(a, b)
         passages.append(
             Passage(

@@ -98,8 +98,16 @@ def test_a_joiner_is_crossed_only_when_the_english_has_one():
     # The same Chinese before an English without a slash: the span stops at the slash.
     assert all("/" not in zh for _, zh in readings("map 存储了键/值(value)的集合"))
     assert joiners_for("principal-agent problem") == "—–"
-    assert joiners_for("Growth, Pricing Power, and Regulation") == "、"
+    assert joiners_for("Growth, Pricing Power, and Regulation") == "、,"
+    assert joiners_for("Paris, France") == "、"
     assert joiners_for("loss function") == ""
+
+
+def test_a_clause_long_english_reads_a_chinese_clause_across_its_commas():
+    text = "1967 年:高强度工作,身体出现危机 (High-intensity work, health crisis)"
+    assert ("High-intensity work, health crisis", "高强度工作,身体出现危机") in readings(text)
+    # A short English does not reach across the comma.
+    assert all("," not in zh for _, zh in readings("他说,身体出现危机 (crisis)"))
 
 
 def test_no_reading_starts_or_ends_with_a_joiner():
