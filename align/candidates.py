@@ -28,7 +28,12 @@ from .text import HAN_RANGE, has_han, is_han
 
 MAX_ZH_CHARS = 40
 MAX_ZH_WORDS = 10
-MAX_EN_WORDS = 12
+MAX_EN_WORDS = 40  # a quoted sentence in a parenthesis
+MAX_EN_SPAN_WORDS = 12  # English read back from a parenthesis, en(zh)
+# A sentence-long English (a quotation) translates a sentence-long Chinese: its span may
+# reach further back, to the start of its clause run.
+SENTENCE_WORDS = 8
+MAX_SENTENCE_CHARS = 100
 # Parts: (X, Y), (X / Y), (Long Name = LN); a colon only between English and the Chinese
 # gloss after it: (fixed mindset: 认为能力天生).
 # A gloss and the description after it: (阿尔法围棋: 一款围棋程序), (A data company: 一家公司).
@@ -52,6 +57,7 @@ _UNTRANSLATED_TAIL = re.compile(r",?\s+(?:Co\.,?\s*Ltd\.?|Co\.|Inc\.?|Ltd\.?|Cor
 _ACRONYM_BEFORE = re.compile(r"(?<![A-Za-z0-9])([A-Z][A-Za-z0-9&]{1,9})\s*(?:——|—|:|：|,即|即)\s*$")
 _WRAPS = {"“": "”", '"': '"', "‘": "’", "'": "'", "《": "》", "「": "」", "『": "』", "〈": "〉"}
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_LEADING_ELLIPSIS = re.compile(r"(?:…+|\.{3})\s*")
 _DELIMITED_STOP = frozenset("。!?;;\n()[]【】" + CODE_MARK)
 _TITLE_STOP = frozenset("。\n()" + CODE_MARK)
 _CLAUSE = frozenset(",。;:!?、;:!?…()[]【】{}<>|/\n" + CODE_MARK)
@@ -153,6 +159,10 @@ def _english_parts(text: str, parts: list[tuple[int, int]]) -> list[tuple[int, i
             if not _english(text, a, b):
                 continue
         out.append((a, b))
+        # “… can read your mind”: the ellipsis marks what the quotation leaves out.
+        ellipsis = _LEADING_ELLIPSIS.match(text, a, b)
+        if ellipsis and b - ellipsis.end() >= 2:
+            out.append((ellipsis.end(), b))
         article = ARTICLE.match(text, a, b)
         if article and b - article.end() >= 2:
             out.append((article.end(), b))
@@ -251,11 +261,12 @@ def joiners_for(en: str) -> str:
 
 
 def zh_spans_before(text: str, k: int, floor: int, through_colon: bool = False,
-                    joiners: str = "") -> list[tuple[int, int, str]]:
+                    joiners: str = "", sentence: bool = False) -> list[tuple[int, int, str]]:
     """Chinese spans ending at ``k``: quoted inside, then word-boundary starts, short to long.
     With ``through_colon`` (the English is a title with a subtitle, ``X: Y``) a span may
     also reach back across one colon, to the start of its run; the marks in ``joiners``
-    (:func:`joiners_for`) do not end the run when Chinese is on both sides."""
+    (:func:`joiners_for`) do not end the run when Chinese is on both sides. With ``sentence``
+    (the English is a sentence) the run may be longer and its start is a span's start too."""
     out: list[tuple[int, int, str]] = []
     if k > floor and text[k - 1] in _OPENERS:
         closer = text[k - 1]
@@ -274,7 +285,8 @@ def zh_spans_before(text: str, k: int, floor: int, through_colon: bool = False,
         end = k
     a = end
     colons = 1 if through_colon else 0
-    while a > floor and end - a < MAX_ZH_CHARS:
+    max_chars = MAX_SENTENCE_CHARS if sentence else MAX_ZH_CHARS
+    while a > floor and end - a < max_chars:
         ch = text[a - 1]
         if ch in ":：" and colons and a - 1 > floor and is_han(text[a - 2]) and a < end:
             colons -= 1
@@ -297,6 +309,8 @@ def zh_spans_before(text: str, k: int, floor: int, through_colon: bool = False,
     if len(words) >= 2 and len(words[-1]) <= 2 and is_han(words[-1][0]):
         ends.append(end - len(words[-1]))
     starts = sorted(set(bounds[-MAX_ZH_WORDS:]) | set(range(max(a, end - MAX_CHAR_STARTS), end)), reverse=True)
+    if sentence and bounds:
+        starts.append(bounds[0])
     if through_colon and colons == 0:
         # The title's start: its first word (a section number before it is left out below).
         starts += [x for x in bounds if x not in starts and text[x : x + 1].strip() and is_han(text[x])][:1]
@@ -349,7 +363,7 @@ def en_spans_before(text: str, k: int, floor: int) -> list[tuple[int, int]]:
     while a < b and not (text[a].isalnum()):
         a += 1
     spans = []
-    for w in reversed(list(re.finditer(r"\S+", text[a:b]))[-MAX_EN_WORDS:]):
+    for w in reversed(list(re.finditer(r"\S+", text[a:b]))[-MAX_EN_SPAN_WORDS:]):
         x = a + w.start()
         if _english(text, x, b):
             spans.append((x, b))
@@ -416,9 +430,10 @@ def passage_candidates(passage: Passage, groups: list[tuple[int, int]]) -> list[
             left = text[k - 1]
         if has_latin and (is_han(left) or left in _OPENERS or latin_tail):
             zh_spans = zh_spans_before(text, k, floor)
-            by_reading = {(False, ""): zh_spans}
+            by_reading = {(False, "", False): zh_spans}
             for ea, eb in en_parts:
-                reading = (":" in text[ea:eb], joiners_for(text[ea:eb]))
+                en = text[ea:eb]
+                reading = (":" in en, joiners_for(en), len(en.split()) >= SENTENCE_WORDS)
                 if reading not in by_reading:
                     by_reading[reading] = zh_spans_before(text, k, floor, *reading)
                 spans = by_reading[reading]

@@ -131,6 +131,13 @@ OUTSIDE = [
     ("1928年她从瓦萨学院 Vassar College 获得数学与物理本科学位", "zh en", "Vassar College", "瓦萨学院"),
     ("Introduction & Banter / 引言与闲聊", "line pair", "Introduction & Banter", "引言与闲聊"),
     ("议题概要\nTopics Covered\n本期节目讨论了三个话题。", "line pair", "Topics Covered", "议题概要"),
+    ("3. 可信度\n\nReliability", "line pair", "Reliability", "可信度"),
+    ("余弦定理 Law of cosines", "line pair", "Law of cosines", "余弦定理"),
+    ("disk | 磁盘 | 磁碟 |", "line pair", "disk", "磁盘"),
+    ("ASIC, Application Specific Integrated Circuit, 特殊应用的集成芯片", "line pair",
+     "Application Specific Integrated Circuit", "特殊应用的集成芯片"),
+    ("✅ 技术准确性 / Technical accuracy", "line pair", "Technical accuracy", "技术准确性"),
+    ("导演: 陈凯歌 Kaige Chen/主演: 张国荣 Leslie Cheung / 张丰毅", "zh en", "Kaige Chen", "陈凯歌"),
     ("本学习路线主要参考美国四大CS名校(卡耐基梅隆CMU、斯坦福Stanford、加州伯克利UC Berkeley", "zh en", "UC Berkeley", "加州伯克利"),
     ("本学习路线主要参考美国四大CS名校(卡耐基梅隆CMU、斯坦福Stanford、加州伯克利UC Berkeley", "zh en", "Stanford", "斯坦福"),
 ]
@@ -152,3 +159,6 @@ def test_a_juxtaposed_span_stops_at_latin_and_a_quotation_before_a_parenthesis_i
     # acronym after a Chinese word that is not a transliteration.
     assert outside_readings("运行命令 foo/Bar 和 x.Baz 之后") == set()
     assert outside_readings("我们使用Python编写,通过API调用") == set()
+    # A sentence that ends in an English word is not a bilingual heading.
+    assert outside_readings("你好,我们用 Python") == set()
+    assert outside_readings("他说, OK") == set()

@@ -80,3 +80,14 @@ def test_every_character_of_html_text_keeps_its_source_range():
     for i, ch in enumerate(plain):
         if ch != "\n":
             assert html[starts[i]:ends[i]] in (ch, "&#8217;", "&copy;"), (i, ch)
+
+
+def test_a_table_row_is_one_line_read_as_a_pair():
+    table = "# 词表\n\n| 英文 | 中文 | 备注 |\n|---|---|---|\n| access | **存取** | 陆译: 访问 |\n| abstract | 抽象的 | |\n"
+    norm, pairs = _pairs(table, "glossary.md")
+    assert "access | 存取 | 陆译: 访问" in norm.text.split("\n")
+    found = {(p.en, p.zh) for p in pairs}
+    assert {("access", "存取"), ("abstract", "抽象的")} <= found, found
+    for p in pairs:
+        assert table[p.en_start:p.en_end] == p.en
+        assert table[p.start:p.end] == p.zh_original

@@ -73,3 +73,23 @@ def test_every_seed_passage_points_into_both_texts():
         for p in passages:
             assert doc.text[p.norm_start:p.norm_end] == p.text
             assert text[p.start:p.end] == p.text_original
+
+
+def test_a_bilingual_title_block_is_one_passage_and_the_other_indices_stay():
+    text = ("停滞的敌基督\nThe Antichrist of Stagnation\n罗斯·多塔特 说清楚,我也不认为那是你正在做的。\n\n"
+            "3. 可信度\n\nReliability\n\n评估资讯来源的准确性。\nKeep Focused on What Will Work\n专注于有用的事\n")
+    _, passages = _passages(text)
+    by_id = {p.passage_id.split("/")[1]: p.text for p in passages}
+    assert by_id["0000"] == "停滞的敌基督\nThe Antichrist of Stagnation"
+    assert by_id["0002"].startswith("罗斯·多塔特")  # the second line's index is not reused
+    assert by_id["0003"] == "3. 可信度\n\nReliability"
+    # A title pairs with the title below it, not with the sentence above it.
+    assert by_id["0005"] == "评估资讯来源的准确性。"
+    assert by_id["0006"] == "Keep Focused on What Will Work\n专注于有用的事"
+    for p in passages:
+        assert text[p.start : p.end] == p.text_original
+
+
+def test_lines_with_a_link_or_a_parenthesis_are_not_joined():
+    _, passages = _passages("标题\n原文地址:https://example.com/a\nThe Log\n日志(log)\nThe Log\n")
+    assert all("\n" not in p.text for p in passages)
