@@ -7,7 +7,7 @@ colon (``朱克伯格:``, ``Ruchi Sanghvi:``). Transcripts often lose the colon 
 label was bold in the page, so a label seen with a colon at least twice in the same
 document also counts where the colon is missing.
 
-A bilingual heading or title block — a short Chinese line right above its English line, or
+A bilingual heading or title block — a short Chinese title right above its English title, or
 the other way round, a blank line between at most — is one passage: its two lines say one
 thing, and the extractor reads them as a pair. The passage keeps the index of its first line,
 so the indices of the other passages do not move.
@@ -41,6 +41,8 @@ MAX_FURNITURE_CHARS = 160
 MAX_PAIRED_LINE_CHARS = 80
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _NOT_A_PAIRED_LINE = re.compile(r"[()\[\]{}<>]|://|@")
+_LIST_NUMBER = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*[.、)]|[-*•·▪])\s*")
+_SENTENCE_MARK = re.compile(r"[。!?;；！？…]|\.\s")
 _END_PUNCT = tuple("。!?;…”’\")】")
 
 
@@ -77,21 +79,23 @@ def _is_chinese_line(line: str) -> bool:
 
 
 def is_line_pair(first: str, second: str) -> bool:
-    """Are two short lines one Chinese and one English that end alike, neither bracketed
-    nor a link (a parenthesis is read as one; a URL or an address is not a translation)?"""
+    """Are two short lines one Chinese title and one English title, neither bracketed nor a
+    link (a parenthesis is read as one; a URL or an address is not a translation)?"""
     if len(first) > MAX_PAIRED_LINE_CHARS or len(second) > MAX_PAIRED_LINE_CHARS:
         return False
     if _NOT_A_PAIRED_LINE.search(first) or _NOT_A_PAIRED_LINE.search(second):
         return False
-    # A title pairs with a title, a sentence with a sentence: the two lines end alike.
-    if _ends_a_sentence(first) != _ends_a_sentence(second):
+    if not (_is_title(first) and _is_title(second)):
         return False
     return _is_english_line(first) and _is_chinese_line(second) or \
         _is_chinese_line(first) and _is_english_line(second)
 
 
-def _ends_a_sentence(line: str) -> bool:
-    return line.rstrip("”’\"'").endswith(("。", "!", "?", ".", ";", "…"))
+def _is_title(line: str) -> bool:
+    """A heading, not a sentence: no sentence mark inside, and none at the end but a title's
+    own ? or ! (a heading over its paragraph, ``cargo`` above ``cargo 是…工具。…``, is no pair)."""
+    body = _LIST_NUMBER.sub("", line).rstrip("?!？！”’\"'")
+    return not _SENTENCE_MARK.search(body) and not body.endswith((",", "，", ":", "：", "、", "."))
 
 
 def segment_document(doc: NormalizedDocument) -> list[Passage]:

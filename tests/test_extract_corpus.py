@@ -59,10 +59,11 @@ def test_shipped_model_holds_on_the_blind_test_part():
         negatives += neg
     r = row("test", results, scored, negatives)
     violated = int(r["negatives_emitted"].split("/")[0])
-    # Floors under the one measurement of the test part (the ninth part and the held-out half
-    # of the eighth, test9_first_measurement.txt: P 0.936, R 0.605, boundary 0.944, negatives
-    # 78/2560); the targets are higher for precision and recall and are reported as missed.
-    assert r["precision"] >= 0.92 and r["recall"] >= 0.58 and r["boundary"] >= 0.93, r
+    # Floors under the measurement of the test part (the tenth part, the ninth and the held-out
+    # half of the eighth, test10_first_measurement.txt: P 0.938, R 0.639, boundary 0.951,
+    # negatives 156/4032); the targets are higher for precision and recall and are
+    # reported as missed.
+    assert r["precision"] >= 0.925 and r["recall"] >= 0.62 and r["boundary"] >= 0.94, r
     assert violated <= 0.05 * negatives, r
     assert abs(r["mean_confidence"] - r["precision"]) <= 0.05, r
 

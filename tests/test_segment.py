@@ -90,6 +90,9 @@ def test_a_bilingual_title_block_is_one_passage_and_the_other_indices_stay():
         assert text[p.start : p.end] == p.text_original
 
 
-def test_lines_with_a_link_or_a_parenthesis_are_not_joined():
+def test_lines_with_a_link_or_a_parenthesis_and_a_heading_over_its_paragraph_are_not_joined():
     _, passages = _passages("标题\n原文地址:https://example.com/a\nThe Log\n日志(log)\nThe Log\n")
     assert all("\n" not in p.text for p in passages)
+    # A heading over its paragraph (from a translated book's chapter) is no title pair.
+    _, passages = _passages("cargo\ncargo 是官方的 Rust 包管理工具。 它有很多非常有用的功能来提高代码质量！ 这些功能包括:\n")
+    assert [p.text for p in passages][0] == "cargo"
