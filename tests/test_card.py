@@ -195,3 +195,19 @@ def test_the_reproducibility_line_names_the_raw_folder_as_given():
     line = reproduce_line(Path("articles/2024"), BuildConfig(splits=(0.9, 0.1)))
     assert line.startswith(f"Reproducible: `align build --raw articles/2024 --splits 0.9,0.1` with align {__version__}, "
                            "on the same files in the raw folder `articles/2024` (settings `")
+
+
+def test_the_column_types_are_what_datasets_reads_from_the_files(built):
+    """The build writes its schema without ``datasets``: ``datasets`` reading the schema
+    metadata back must find the same Arrow types and give the card's ``features`` list."""
+    import datasets
+    import pyarrow.parquet as pq
+
+    from align.dataset.schema import features_spec
+
+    for config, ours in features_spec().items():
+        theirs = datasets.Features.from_arrow_schema(ours.arrow_schema)
+        assert theirs.arrow_schema == ours.arrow_schema, config
+        assert theirs._to_yaml_list() == ours.yaml_list(), config
+        for path in split_files(built[0], config).get("train", []):
+            assert pq.read_schema(path).metadata == ours.arrow_schema.metadata, path

@@ -113,3 +113,20 @@ def test_no_import_cycle():
         if n not in state:
             visit(n, [n])
     assert not cycles, cycles
+
+
+def test_a_build_writes_its_parquet_without_importing_datasets(tmp_path):
+    """``datasets`` takes a second to import: the build writes parquet with pyarrow alone."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from align.cli import main\n"
+        f"sys.argv = ['align', 'build', '--raw', {str(ROOT / 'raw')!r}, '--out', {str(tmp_path / 'b')!r}, '--no-link']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('datasets' in sys.modules)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert run.stdout.strip().splitlines()[-1] == "False", run.stdout[-500:] + run.stderr[-500:]
+    assert (tmp_path / "b" / "pairs" / "train-00000-of-00001.parquet").exists()

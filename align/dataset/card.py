@@ -75,7 +75,7 @@ def card_data(features: dict, figures: dict[tuple[str, str], SplitFigures], pret
         dataset_info=[
             {
                 "config_name": config,
-                "features": features[config]._to_yaml_list(),
+                "features": features[config].yaml_list(),
                 "splits": [{"name": s, "num_bytes": figures[config, s].num_bytes,
                             "num_examples": figures[config, s].num_examples} for s in splits[config]],
                 "download_size": sum(figures[config, s].download_size for s in splits[config]),

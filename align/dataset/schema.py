@@ -1,10 +1,18 @@
-"""The dataset's configs: each column's type (``datasets.Features``) and the one function per
-config that turns a record into a row. The card's ``dataset_info`` and the parquet writer
-both read the types from here.
+"""The dataset's configs: each column's type and the one function per config that turns a
+record into a row. The card's ``dataset_info`` and the parquet writer both read the types
+from here.
+
+The types are written in the terms of the Hub's ``datasets.Features`` (``Value``,
+``Translation``, lists, structs) but built with pyarrow alone: a build never imports
+``datasets`` (a second of start-up for a small build). They give the same Arrow schema,
+the same ``huggingface`` schema metadata and the same card ``features`` list as
+``datasets`` 4–5 would (``tests/test_card.py`` compares them when ``datasets`` is installed).
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from typing import Any
 
 from ..records import DocumentMeta, Link, NormalizedDocument, Passage, PhrasePair, RawDocument, VariantCluster
@@ -15,14 +23,103 @@ SIGNAL_FIELDS = ("chrf", "dict", "content", "order", "embedding", "match", "runn
 CONFIGS = ("pairs", "passages", "documents", "links", "variants", "glossary")
 
 
-def features_spec() -> dict[str, Any]:
-    """``datasets.Features`` per config (built lazily: ``datasets`` is heavy)."""
-    from datasets import Features, Sequence, Translation, Value
+@dataclass(frozen=True)
+class Value:
+    """One scalar column: ``string``, ``int64`` or ``float64``."""
 
+    dtype: str
+
+    def arrow(self):
+        import pyarrow as pa
+
+        return {"string": pa.string(), "int64": pa.int64(), "float64": pa.float64()}[self.dtype]
+
+    def to_dict(self) -> dict:
+        return {"dtype": self.dtype, "_type": "Value"}
+
+    def yaml(self, name: str) -> dict:
+        return {"name": name, "dtype": self.dtype}
+
+
+@dataclass(frozen=True)
+class Translation:
+    """A translation pair: one string per language, the languages sorted."""
+
+    languages: tuple[str, ...]
+
+    def arrow(self):
+        import pyarrow as pa
+
+        return pa.struct([(lang, pa.string()) for lang in sorted(self.languages)])
+
+    def to_dict(self) -> dict:
+        return {"languages": list(self.languages), "_type": "Translation"}
+
+    def yaml(self, name: str) -> dict:
+        return {"name": name, "dtype": {"translation": {"languages": list(self.languages)}}}
+
+
+@dataclass(frozen=True)
+class List:
+    """A list of values, or of structs (a dict of field types)."""
+
+    feature: Any
+
+    def arrow(self):
+        import pyarrow as pa
+
+        return pa.list_(_arrow(self.feature))
+
+    def to_dict(self) -> dict:
+        return {"feature": _to_dict(self.feature), "_type": "List"}
+
+    def yaml(self, name: str) -> dict:
+        inner = self.feature
+        return {"name": name, "list": _yaml_fields(inner) if isinstance(inner, dict) else inner.dtype}
+
+
+def _arrow(feature):
+    import pyarrow as pa
+
+    if isinstance(feature, dict):
+        return pa.struct([(name, _arrow(f)) for name, f in feature.items()])
+    return feature.arrow()
+
+
+def _to_dict(feature) -> dict:
+    return {name: _to_dict(f) for name, f in feature.items()} if isinstance(feature, dict) else feature.to_dict()
+
+
+def _yaml_fields(fields: dict) -> list[dict]:
+    return [{"name": name, "struct": _yaml_fields(f)} if isinstance(f, dict) else f.yaml(name)
+            for name, f in fields.items()]
+
+
+class Features(dict):
+    """The column types of one config, in order."""
+
+    @property
+    def arrow_schema(self):
+        import pyarrow as pa
+
+        metadata = {"huggingface": json.dumps({"info": {"features": _to_dict(dict(self))}})}
+        return pa.schema([(name, _arrow(f)) for name, f in self.items()], metadata=metadata)
+
+    def yaml_list(self) -> list[dict]:
+        """The card's ``dataset_info.features``."""
+        return _yaml_fields(dict(self))
+
+
+def Sequence(feature) -> List:  # noqa: N802 - the name ``datasets`` gives it
+    return List(feature)
+
+
+def features_spec() -> dict[str, Features]:
+    """The column types per config."""
     return {
         "pairs": Features(
             {
-                "translation": Translation(languages=["en", "zh"]),
+                "translation": Translation(languages=("en", "zh")),
                 "zh_mainland": Value("string"),
                 "zh_original": Value("string"),
                 "doc_id": Value("string"),
@@ -78,10 +175,10 @@ def features_spec() -> dict[str, Any]:
             {
                 "en": Value("string"),
                 "en_variants": Sequence(Value("string")),
-                "renderings": [
+                "renderings": List(
                     {"zh": Value("string"), "zh_mainland": Value("string"), "doc_ids": Sequence(Value("string")),
                      "count": Value("int64")}
-                ],
+                ),
             }
         ),
         "passages": Features(
