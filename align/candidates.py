@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from . import lexicon as lx
 from .markup import CODE_MARK
@@ -564,7 +565,7 @@ def bilingual_line_candidates(passage: Passage) -> list[Candidate]:
                 out.append(Candidate(passage, (a, b), *sides, "line pair"))
     # Two lines of one passage: the segmenter joined a bilingual pair (a blank line between).
     filled = [(span, fits) for span, fits in zip(lines, short, strict=True) if span[1] > span[0]]
-    for ((a1, b1), fits1), ((a2, b2), fits2) in zip(filled, filled[1:]):
+    for ((a1, b1), fits1), ((a2, b2), fits2) in pairwise(filled):
         if fits1 and fits2:
             sides = _english_and_chinese(text, _unnumbered(text, a1, b1), _unnumbered(text, a2, b2))
             if sides:
@@ -584,7 +585,7 @@ def _cells(text: str, a: int, b: int) -> list[tuple[int, int]]:
         return []
     bounds = [a, *(x for m in splits for x in m.span()), b]
     cells = []
-    for x, y in zip(bounds[::2], bounds[1::2]):
+    for x, y in zip(bounds[::2], bounds[1::2], strict=True):
         while x < y and text[x] in _CELL_EDGE:  # an empty end cell leaves its bar (抽象的 |)
             x += 1
         while y > x and text[y - 1] in _CELL_EDGE:

@@ -119,7 +119,7 @@ def segment_document(doc: NormalizedDocument) -> list[Passage]:
 
     passages = []
     joined = set()  # indices of second lines already read with the line above
-    for index, (a, b, number) in enumerate(spans):
+    for index, (a, b, _) in enumerate(spans):
         if index in joined:
             continue
         line = text[a:b]
@@ -127,14 +127,12 @@ def segment_document(doc: NormalizedDocument) -> list[Passage]:
         speaker, body = None, 0
         if kind == "content":
             speaker, body = _speaker(line, known)
-        if index + 1 < len(spans) and kind != "boilerplate" and speaker is None:
-            a2, b2, number2 = spans[index + 1]
-            second = text[a2:b2]
-            if number2 - number <= 2 and is_line_pair(line, second) and \
-                    classify_line(second, False) != "boilerplate" and _speaker(second, known)[0] is None:
-                joined.add(index + 1)
-                kind = "heading" if kind == "heading" and classify_line(second, False) == "heading" else "content"
-                b, line = b2, text[a:b2]
+        if kind != "boilerplate" and speaker is None and _title_pair_below(text, spans, index, known):
+            joined.add(index + 1)
+            second_kind = classify_line(text[spans[index + 1][0] : spans[index + 1][1]], False)
+            kind = "heading" if kind == second_kind == "heading" else "content"
+            b = spans[index + 1][1]
+            line = text[a:b]
         start, end = doc.original_span(a, b)
         passages.append(
             Passage(
@@ -153,6 +151,17 @@ def segment_document(doc: NormalizedDocument) -> list[Passage]:
             )
         )
     return passages
+
+
+def _title_pair_below(text: str, spans: list[tuple[int, int, int]], index: int, known: list[str]) -> bool:
+    """Is the next non-empty line (a blank line between at most) the other side of this
+    line's title, and neither furniture nor a speaker's turn?"""
+    if index + 1 >= len(spans):
+        return False
+    (a, b, number), (a2, b2, number2) = spans[index], spans[index + 1]
+    second = text[a2:b2]
+    return number2 - number <= 2 and is_line_pair(text[a:b], second) and \
+        classify_line(second, False) != "boilerplate" and _speaker(second, known)[0] is None
 
 
 def _speaker(line: str, known: list[str]) -> tuple[str | None, int]:
