@@ -30,7 +30,7 @@ from .conftest import GOLD, LINKS_GOLD, RAW, ROOT, SEED_FORTUNE, SEED_SUMMARY, s
 
 FAST = {"link": False, "review": False}  # per-document results do not depend on these
 MARKUP = [ROOT / "tests/dev/extract/tune/a_gopl_zh/raw/ch1_01.md",
-          *sorted((ROOT / "tests/dev/extract").glob("*/*/raw/*.html"))[:1]]
+          *sorted(f for part in ("tune", "test") for f in (ROOT / "tests/dev/extract" / part).glob("*/raw/*.html"))[:1]]
 
 
 def _read(path: Path, root: Path):
