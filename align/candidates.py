@@ -25,7 +25,7 @@ from itertools import pairwise
 from . import lexicon as lx
 from .markup import CODE_MARK
 from .records import Passage
-from .text import HAN_RANGE, has_han, is_han
+from .text import HAN_RANGE, LINE_NUMBER, has_han, is_han, is_mostly_chinese
 
 MAX_ZH_CHARS = 40
 MAX_ZH_WORDS = 10
@@ -534,7 +534,7 @@ _ITEM_COMMA = re.compile(r",\s*")
 # One line that is Chinese then English (or English then Chinese), a space between.
 _ZH_SPACE_EN = re.compile(rf"([^A-Za-z\u00c0-\u024f\n]*[{HAN_RANGE}][^A-Za-z\u00c0-\u024f\n]*?)\s+"
                           rf"([A-Za-z\u00c0-\u024f][^{HAN_RANGE}\n]*)")
-_SENTENCE_MARK = re.compile(r"[,，。、:：;；!?！？]")
+_CLAUSE_MARK = re.compile(r"[,，。、:：;；!?！？]")
 _EN_SPACE_ZH = re.compile(rf"([A-Za-z\u00c0-\u024f][^{HAN_RANGE}\n]*?)\s+([{HAN_RANGE}][^A-Za-z\u00c0-\u024f\n]*)")
 
 
@@ -556,10 +556,10 @@ def bilingual_line_candidates(passage: Passage) -> list[Candidate]:
                     if sides:
                         out.append(Candidate(passage, (a, b), *sides, "line pair"))
             continue
-        m = (_ZH_SPACE_EN.fullmatch(text, *_unnumbered(text, a, b)) or
-             _EN_SPACE_ZH.fullmatch(text, *_unnumbered(text, a, b))) if fits else None
+        body = _unnumbered(text, a, b)
+        m = (_ZH_SPACE_EN.fullmatch(text, *body) or _EN_SPACE_ZH.fullmatch(text, *body)) if fits else None
         # A heading's words, not a sentence that ends in an English word (我们用 Python).
-        if m and not any(_SENTENCE_MARK.search(text, *m.span(g)) for g in (1, 2)):
+        if m and not any(_CLAUSE_MARK.search(text, *m.span(g)) for g in (1, 2)):
             sides = _english_and_chinese(text, _trimmed(text, *m.span(1)), _trimmed(text, *m.span(2)))
             if sides:
                 out.append(Candidate(passage, (a, b), *sides, "line pair"))
@@ -594,12 +594,8 @@ def _cells(text: str, a: int, b: int) -> list[tuple[int, int]]:
     return [(x, y) for x, y in cells if 0 < y - x <= MAX_LINE_CHARS]
 
 
-# A list or section number before a line's text: ``3. 可信度``, ``1.2 Scope``, ``一、总则``, ``- Talent``.
-_LINE_NUMBER = re.compile(r"(?:\d{1,3}(?:\.\d{1,3})*[.、)]|\d{1,3}\.\d{1,3}|[一二三四五六七八九十]{1,3}、|[-*•·▪])\s*")
-
-
 def _unnumbered(text: str, a: int, b: int) -> tuple[int, int]:
-    m = _LINE_NUMBER.match(text, a, b)
+    m = LINE_NUMBER.match(text, a, b)
     return (m.end(), b) if m and m.end() < b else (a, b)
 
 
@@ -609,9 +605,7 @@ def _english_and_chinese(text: str, x: tuple[int, int], y: tuple[int, int]) -> t
     for (ea, eb), (za, zb) in ((x, y), (y, x)):
         ea, eb = _words_only(text, ea, eb)
         za, zb = _words_only(text, za, zb)
-        zh = text[za:zb]
-        han = sum(1 for ch in zh if is_han(ch))
-        if eb > ea and _english(text, ea, eb) and han and han >= len(_LATIN.findall(zh)):
+        if eb > ea and _english(text, ea, eb) and is_mostly_chinese(text[za:zb]):
             return ea, eb, za, zb
     return None
 

@@ -682,17 +682,14 @@ def candidate_rows(doc: NormalizedDocument, passages: list[Passage],
             continue
         groups = [(o, c) for o, c in paren_groups(passage.text)[0] if o >= passage.body_offset]
         cands = passage_candidates(passage, groups) + quoted_candidates(passage) + juxtaposed_candidates(passage)
-        # A line pair that another shape already reads (区块链 Blockchain as zh en) is read once.
+        # A reading another shape already offers (区块链 Blockchain as zh en and as a line
+        # pair) is offered once: two rows of one span would become two pairs.
         proposed = {(c.zh_a, c.zh_b, c.en_a, c.en_b) for c in cands}
-        cands += [c for c in bilingual_line_candidates(passage) if (c.zh_a, c.zh_b, c.en_a, c.en_b) not in proposed]
+        for cand in bilingual_line_candidates(passage) + _rule_readings(passage, rule_pairs):
+            if (span := (cand.zh_a, cand.zh_b, cand.en_a, cand.en_b)) not in proposed:
+                proposed.add(span)
+                cands.append(cand)
         base = passage.norm_start
-        seen = {(c.zh_a, c.zh_b, c.en_a, c.en_b) for c in cands if c.shape == "zh en"}
-        for pr in rule_pairs:
-            if pr.passage_id == passage.passage_id and pr.shape == "zh en":
-                zh_a = passage.text.find(pr.zh)
-                en_a = passage.text.find(pr.en, zh_a)
-                if zh_a >= 0 and en_a >= 0 and (zh_a, zh_a + len(pr.zh), en_a, en_a + len(pr.en)) not in seen:
-                    cands.append(Candidate(passage, (en_a, en_a), en_a, en_a + len(pr.en), zh_a, zh_a + len(pr.zh), "zh en"))
         group_spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
         for cand in cands:
             start, end = doc.original_span(base + cand.zh_a, base + cand.zh_b)
@@ -718,6 +715,18 @@ def candidate_rows(doc: NormalizedDocument, passages: list[Passage],
     add_encoder_features([((r.candidate.passage.passage_id, r.candidate.group, r.en_start, r.en_end), r.candidate.en,
                            r.candidate.zh, r.features) for r in rows])
     return rows
+
+
+def _rule_readings(passage: Passage, rule_pairs: list[PhrasePair]) -> list[Candidate]:
+    """The ``zh en`` names the hand-written rules found in ``passage``, as readings."""
+    out = []
+    for pr in rule_pairs:
+        if pr.passage_id == passage.passage_id and pr.shape == "zh en":
+            zh_a = passage.text.find(pr.zh)
+            en_a = passage.text.find(pr.en, zh_a)
+            if zh_a >= 0 and en_a >= 0:
+                out.append(Candidate(passage, (en_a, en_a), en_a, en_a + len(pr.en), zh_a, zh_a + len(pr.zh), "zh en"))
+    return out
 
 
 def extract_pairs(doc: NormalizedDocument, passages: Iterable[Passage], model: PairModel | None = None,

@@ -19,7 +19,7 @@ import re
 from collections import Counter
 
 from .records import NormalizedDocument, Passage
-from .text import HAN_RANGE, is_han
+from .text import HAN_RANGE, LATIN_LETTER, LINE_NUMBER, is_han, is_mostly_chinese
 
 _LABEL = re.compile(
     rf"^(?P<label>[A-Z][A-Za-z.'\-]+(?: [A-Z][A-Za-z.'\-]+){{0,3}}|[{HAN_RANGE}·]{{2,8}}) ?:(?!//)"
@@ -39,9 +39,7 @@ _CREDIT = re.compile(r"(?:图片来源|图源|图片提供|摄影)\s*[:|]|/\s*GE
 _DATELINE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日.*(?:阅读|浏览)|(?:阅读|浏览).*\d{4}年\d{1,2}月\d{1,2}日")
 MAX_FURNITURE_CHARS = 160
 MAX_PAIRED_LINE_CHARS = 80
-_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _NOT_A_PAIRED_LINE = re.compile(r"[()\[\]{}<>]|://|@")
-_LIST_NUMBER = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*[.、)]|[-*•·▪])\s*")
 _SENTENCE_MARK = re.compile(r"[。!?;；！？…]|\.\s")
 _END_PUNCT = tuple("。!?;…”’\")】")
 
@@ -70,12 +68,7 @@ def classify_line(line: str, is_first: bool) -> str:
 
 
 def _is_english_line(line: str) -> bool:
-    return len(_LATIN_LETTER.findall(line)) >= 2 and not any(is_han(ch) for ch in line)
-
-
-def _is_chinese_line(line: str) -> bool:
-    han = sum(1 for ch in line if is_han(ch))
-    return han > 0 and han >= len(_LATIN_LETTER.findall(line))
+    return len(LATIN_LETTER.findall(line)) >= 2 and not any(is_han(ch) for ch in line)
 
 
 def is_line_pair(first: str, second: str) -> bool:
@@ -87,14 +80,15 @@ def is_line_pair(first: str, second: str) -> bool:
         return False
     if not (_is_title(first) and _is_title(second)):
         return False
-    return _is_english_line(first) and _is_chinese_line(second) or \
-        _is_chinese_line(first) and _is_english_line(second)
+    return _is_english_line(first) and is_mostly_chinese(second) or \
+        is_mostly_chinese(first) and _is_english_line(second)
 
 
 def _is_title(line: str) -> bool:
     """A heading, not a sentence: no sentence mark inside, and none at the end but a title's
     own ? or ! (a heading over its paragraph, ``cargo`` above ``cargo 是…工具。…``, is no pair)."""
-    body = _LIST_NUMBER.sub("", line).rstrip("?!？！”’\"'")
+    number = LINE_NUMBER.match(line)
+    body = line[number.end() if number else 0 :].rstrip("?!？！”’\"'")
     return not _SENTENCE_MARK.search(body) and not body.endswith((",", "，", ":", "：", "、", "."))
 
 

@@ -22,6 +22,17 @@ def has_han(text: str) -> bool:
     return HAN.search(text) is not None
 
 
+LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
+# A list or section number before a line's text: ``3. 可信度``, ``1.2 Scope``, ``一、总则``, ``- Talent``.
+LINE_NUMBER = re.compile(r"(?:\d{1,3}(?:\.\d{1,3})*[.、)]|\d{1,3}\.\d{1,3}|[一二三四五六七八九十]{1,3}、|[-*•·▪])\s*")
+
+
+def is_mostly_chinese(text: str) -> bool:
+    """Some Han, and no fewer Han characters than Latin letters (``物理AI:工具使用的未来``)."""
+    han = sum(1 for ch in text if is_han(ch))
+    return han > 0 and han >= len(LATIN_LETTER.findall(text))
+
+
 # What a table shows for a value that is not there (the card and the review page alike).
 MISSING = "—"
 

@@ -110,10 +110,6 @@ class Features(dict):
         return _yaml_fields(dict(self))
 
 
-def Sequence(feature) -> List:  # noqa: N802 - the name ``datasets`` gives it
-    return List(feature)
-
-
 def features_spec() -> dict[str, Features]:
     """The column types per config."""
     return {
@@ -136,7 +132,7 @@ def features_spec() -> dict[str, Features]:
                 "sp_tokens_en": Value("int64"),
                 "sp_tokens_zh": Value("int64"),
                 "length_ratio": Value("float64"),
-                "flags": Sequence(Value("string")),
+                "flags": List(Value("string")),
                 "reviewed": Value("string"),
             }
         ),
@@ -165,8 +161,8 @@ def features_spec() -> dict[str, Features]:
                 "zh": Value("string"),
                 "zh_mainland": Value("string"),
                 "count": Value("int64"),
-                "doc_ids": Sequence(Value("string")),
-                "kinds": Sequence(Value("string")),
+                "doc_ids": List(Value("string")),
+                "kinds": List(Value("string")),
                 "mean_confidence": Value("float64"),
                 "variant_of": Value("string"),
             }
@@ -174,9 +170,9 @@ def features_spec() -> dict[str, Features]:
         "variants": Features(
             {
                 "en": Value("string"),
-                "en_variants": Sequence(Value("string")),
+                "en_variants": List(Value("string")),
                 "renderings": List(
-                    {"zh": Value("string"), "zh_mainland": Value("string"), "doc_ids": Sequence(Value("string")),
+                    {"zh": Value("string"), "zh_mainland": Value("string"), "doc_ids": List(Value("string")),
                      "count": Value("int64")}
                 ),
             }
