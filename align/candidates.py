@@ -531,6 +531,8 @@ MAX_ROW_CHARS = 400
 MAX_CELLS = 8
 _CELL_EDGE = " \t|｜/"
 _ITEM_COMMA = re.compile(r",\s*")
+_TASK_BOX = re.compile(r"\[[ xX]\]\s+")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9.+#-]*")
 # One line that is Chinese then English (or English then Chinese), a space between.
 _ZH_SPACE_EN = re.compile(rf"([^A-Za-z\u00c0-\u024f\n]*[{HAN_RANGE}][^A-Za-z\u00c0-\u024f\n]*?)\s+"
                           rf"([A-Za-z\u00c0-\u024f][^{HAN_RANGE}\n]*)")
@@ -552,6 +554,8 @@ def bilingual_line_candidates(passage: Passage) -> list[Candidate]:
         if cells:
             for i, x in enumerate(cells):
                 for y in cells[i + 1 :]:
+                    if x[0] < y[1] and y[0] < x[1]:  # a cell and its own label or value
+                        continue
                     sides = _english_and_chinese(text, x, y)
                     if sides:
                         out.append(Candidate(passage, (a, b), *sides, "line pair"))
@@ -591,11 +595,22 @@ def _cells(text: str, a: int, b: int) -> list[tuple[int, int]]:
         while y > x and text[y - 1] in _CELL_EDGE:
             y -= 1
         cells.append(_unnumbered(text, x, y))
-    return [(x, y) for x, y in cells if 0 < y - x <= MAX_LINE_CHARS]
+    cells = [(x, y) for x, y in cells if 0 < y - x <= MAX_LINE_CHARS]
+    # A cell may hold a label and its value (``陆译: 兼容``, ``Sync Translation: 立即更新…``):
+    # each side of its first colon is a cell too.
+    for x, y in list(cells):
+        colon = text.find(":", x, y)
+        if colon > x and text[colon + 1 : y].strip():
+            cells += [_trimmed(text, x, colon), _trimmed(text, colon + 1, y)]
+    return cells
 
 
 def _unnumbered(text: str, a: int, b: int) -> tuple[int, int]:
+    """``[a, b)`` without its list number or its task box (``- [x] 完成``)."""
     m = LINE_NUMBER.match(text, a, b)
+    if m and m.end() < b:
+        a = m.end()
+    m = _TASK_BOX.match(text, a, b)
     return (m.end(), b) if m and m.end() < b else (a, b)
 
 
@@ -605,9 +620,16 @@ def _english_and_chinese(text: str, x: tuple[int, int], y: tuple[int, int]) -> t
     for (ea, eb), (za, zb) in ((x, y), (y, x)):
         ea, eb = _words_only(text, ea, eb)
         za, zb = _words_only(text, za, zb)
-        if eb > ea and _english(text, ea, eb) and is_mostly_chinese(text[za:zb]):
+        if eb > ea and _english(text, ea, eb) and is_mostly_chinese(_without_shared_words(text[za:zb], text[ea:eb])):
             return ea, eb, za, zb
     return None
+
+
+def _without_shared_words(zh: str, en: str) -> str:
+    """``zh`` without the Latin words it shares with ``en``: a name kept as is on both sides
+    (``npm 发布 / npm Publish``) says nothing about which side is the Chinese."""
+    shared = {w.lower() for w in _LATIN_WORD.findall(en)}
+    return _LATIN_WORD.sub(lambda m: "" if m.group().lower() in shared else m.group(), zh)
 
 
 def _words_only(text: str, a: int, b: int) -> tuple[int, int]:

@@ -137,6 +137,11 @@ OUTSIDE = [
     ("ASIC, Application Specific Integrated Circuit, 特殊应用的集成芯片", "line pair",
      "Application Specific Integrated Circuit", "特殊应用的集成芯片"),
     ("✅ 技术准确性 / Technical accuracy", "line pair", "Technical accuracy", "技术准确性"),
+    # A cell's label or value on either side of its colon; a task box; a name both sides keep.
+    ("| access       | 存取         | 陆译: 访问   |", "line pair", "access", "访问"),
+    ("2. 同步翻译 / Sync Translation: 立即更新对应的繁体中文版本", "line pair", "Sync Translation", "同步翻译"),
+    ("- [x] 英文 README 完整 / English README complete", "line pair", "English README complete", "英文 README 完整"),
+    ("- Gemini CLI 支持 / Gemini CLI support", "line pair", "Gemini CLI support", "Gemini CLI 支持"),
     ("导演: 陈凯歌 Kaige Chen/主演: 张国荣 Leslie Cheung / 张丰毅", "zh en", "Kaige Chen", "陈凯歌"),
     ("本学习路线主要参考美国四大CS名校(卡耐基梅隆CMU、斯坦福Stanford、加州伯克利UC Berkeley", "zh en", "UC Berkeley", "加州伯克利"),
     ("本学习路线主要参考美国四大CS名校(卡耐基梅隆CMU、斯坦福Stanford、加州伯克利UC Berkeley", "zh en", "Stanford", "斯坦福"),

@@ -51,18 +51,19 @@ def test_shipped_model_holds_on_the_blind_test_part():
     from devsets import sources
     from extract_quality import measure, row
 
-    results, scored, negatives = [], [], 0
+    results, scored, negatives, scored_all = [], [], 0, []
     for src in sources(("test",)):
-        res, sc, neg = measure(src, None)
+        res, sc, neg, sc_all = measure(src, None)
         results.append(res)
         scored += sc
         negatives += neg
-    r = row("test", results, scored, negatives)
+        scored_all += sc_all
+    r = row("test", results, scored, negatives, scored_all)
     violated = int(r["negatives_emitted"].split("/")[0])
-    # Floors under the measurement of the test part (the tenth part, the ninth and the held-out
-    # half of the eighth, test10_second_measurement.txt: P 0.938, R 0.639, boundary 0.951,
-    # negatives 156/4032); the targets are higher for precision and recall and are
-    # reported as missed.
+    # Floors under the measurement of the test part (the eleventh part, the tenth, the ninth and
+    # the held-out half of the eighth, test11_first_measurement.txt: P 0.934, R 0.629, boundary
+    # 0.949, negatives 169/4873); the targets are higher for precision and recall and
+    # are reported as missed.
     assert r["precision"] >= 0.925 and r["recall"] >= 0.62 and r["boundary"] >= 0.94, r
     assert violated <= 0.05 * negatives, r
     assert abs(r["mean_confidence"] - r["precision"]) <= 0.05, r
