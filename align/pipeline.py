@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import score
-from .cache import cache_folder, open_cache, tokenizer_store
+from .cache import cache_folder, code_fingerprint, open_cache, tokenizer_store
 from .config import BuildConfig
 from .corrections import Corrections
 from .dataset.card import LICENSE_FILE, PRETTY_NAME, card_template, card_values_for, license_fields, licensing_section
@@ -29,6 +29,7 @@ from .errors import BuildError, InputError
 from .evaluate import evaluate_pairs, score_links
 from .gold import load_gold, load_link_gold
 from .manifest import CONTROL_FILES, load_manifest
+from .memo import MemoStore
 from .normalize import mainland_span
 from .pair_model import PairModel, shipped_model
 from .process import prepare_document, process_document, process_folder, threshold
@@ -182,7 +183,7 @@ def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None =
     links_gold = load_link_gold(config.links_gold_path) if config.links_gold_path else None
     corrections = Corrections.load(config.corrections_path) if config.corrections_path else None
     model = shipped_model()
-    linker = _linker(config, raw_dir, manifest)
+    linker = _linker(config, raw_dir, out_dir, manifest)
     report = BuildReport(min_confidence=threshold(config, model))
     with BuildWriter(out_dir, SplitPlan(config.splits), config.shard_bytes) as writer, \
             tempfile.TemporaryDirectory(prefix=f".{out_dir.name}.tmp-spool-", dir=out_dir.resolve().parent) as spooled, \
@@ -190,6 +191,8 @@ def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None =
         # Beside the build's temporary folder, named so that the next build removes it if
         # this one is killed; after the writer, which removes such leftovers when it starts.
         rows = BuildRows(PairSpool(Path(spooled), writer.features["pairs"].arrow_schema))
+        if linker:
+            linker.load_soon()  # after the workers forked, if any: no thread is running when they do
         for result in results:
             if corrections and isinstance(result, ProcessedDocument):
                 # After the cache and the tasks: a changed corrections file never meets a stale result.
@@ -275,14 +278,18 @@ def _workers_module(config: BuildConfig):
     return workers
 
 
-def _linker(config: BuildConfig, raw_dir: Path, manifest: dict[str, DocumentMeta]) -> CollectionLinker | None:
-    """The linker, its scorer loaded (a bad name or a missing package fails before any work)
-    and the collection sizes known (a single-document collection is never kept)."""
+def _linker(config: BuildConfig, raw_dir: Path, out_dir: Path,
+            manifest: dict[str, DocumentMeta]) -> CollectionLinker | None:
+    """The linker, its scorer loaded (a bad name or a missing package fails before any work),
+    the collection sizes known (a single-document collection is never kept) and its memo in
+    the cache folder (none with ``--no-cache``)."""
     if not config.link:
         return None
     from .link import CollectionLinker  # here: its retrieval imports bm25s and scipy, which --no-link never needs
 
-    linker = CollectionLinker(config.link_scorer, threshold=config.link_threshold)
+    folder = cache_folder(config, out_dir, warn=False)
+    linker = CollectionLinker(config.link_scorer, threshold=config.link_threshold,
+                              memo=None if folder is None else MemoStore(folder, code_fingerprint()))
     try:
         linker.cutoff()
     except (ValueError, ImportError) as exc:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from ..memo import MemoStore, kept_in
 from ..records import Link, NormalizedDocument, Passage, PhrasePair
 from .phrases import find_english_phrases
 from .rank import link_phrases
@@ -15,12 +16,14 @@ class CollectionLinker:
     A collection of any size is linked: each phrase is scored only on its short list of
     passages (:mod:`.retrieve`), so the work grows with the collection's text (1,000
     documents: ``benchmarks/link_dev.py --scale 1000``). Memory holds the documents of
-    a collection until it is linked.
+    a collection until it is linked. With a ``memo``, the word segmentations and glosses
+    of the texts are kept between builds (:mod:`align.memo`).
     """
 
-    def __init__(self, scorer: str = "default", threshold: float | None = None):
+    def __init__(self, scorer: str = "default", threshold: float | None = None, memo: MemoStore | None = None):
         self.scorer = scorer
         self.threshold = threshold
+        self.memo = memo
         self._impl: PhraseScorer | None = None
         self.collections: dict[str, dict[str, tuple[NormalizedDocument, list[Passage], list[PhrasePair]]]] = {}
         self.single: set[str] = set()
@@ -39,6 +42,11 @@ class CollectionLinker:
             self._impl = make_scorer(self.scorer)
         return self._impl
 
+    def load_soon(self) -> None:
+        """Start loading the scorer's model (the encoder's weights) in the background, so
+        that it loads while the documents are read."""
+        self._scorer().load_soon(self.memo.folder if self.memo is not None else None)
+
     def cutoff(self) -> float:
         """The threshold in force: the one given, else the scorer's calibrated one."""
         return self.threshold if self.threshold is not None else self._scorer().threshold
@@ -51,15 +59,16 @@ class CollectionLinker:
 
     def run(self) -> list[Link]:
         links: list[Link] = []
-        for _name, members in sorted(self.collections.items()):
-            if len(members) < 2:
-                continue
-            docs = {d: m[0] for d, m in members.items()}
-            passages = {d: m[1] for d, m in members.items()}
-            phrases = [ph for d in sorted(members) for ph in find_english_phrases(*members[d])]
-            links += link_phrases(phrases, docs, passages, scorer=self._scorer(), threshold=self.cutoff())
-            self._docs.update(docs)
-            self._passages.update(passages)
+        with kept_in(self.memo):
+            for _name, members in sorted(self.collections.items()):
+                if len(members) < 2:
+                    continue
+                docs = {d: m[0] for d, m in members.items()}
+                passages = {d: m[1] for d, m in members.items()}
+                phrases = [ph for d in sorted(members) for ph in find_english_phrases(*members[d])]
+                links += link_phrases(phrases, docs, passages, scorer=self._scorer(), threshold=self.cutoff())
+                self._docs.update(docs)
+                self._passages.update(passages)
         return sorted(links, key=lambda lk: (lk.source_doc_id, lk.source_start, lk.doc_id, lk.start))
 
     @property
