@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
-from .memo import memo
+from .memo import memo, prefetch
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +114,7 @@ class SentenceEncoder:
         """Unit vectors of ``texts``, one row each (float32)."""
         model = self._model()
         texts = list(texts)
+        prefetch("pieces", texts)
         pieces = {t: self._pieces.look_up(t) for t in texts}
         self._pieces.known.update(pieces)
         try:

@@ -24,6 +24,8 @@ logger = logging.getLogger(__name__)
 
 MEMO_FILE = "memo.sqlite"
 KEEP_GENERATIONS = 8  # as many as the cache of per-document results keeps
+_CHUNK = 500  # keys per query of prefetch
+TOUCH_AFTER = 3600.0  # seconds: a generation's time of use is brought up to date this often at most
 
 
 class MemoStore:
@@ -40,6 +42,7 @@ class MemoStore:
         self._generation: int | None = None
         self._failed = False
         self._lock = threading.Lock()
+        self._read: dict[str, dict[str, str | None]] = {}  # per kind, what prefetch read (None: absent)
 
     def _connection(self) -> sqlite3.Connection | None:
         if self._db is None and not self._failed:
@@ -56,41 +59,83 @@ class MemoStore:
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
-            with db:
-                db.execute("BEGIN IMMEDIATE")
-                db.execute("CREATE TABLE IF NOT EXISTS generations (id INTEGER PRIMARY KEY, fingerprint TEXT UNIQUE "
-                           "NOT NULL, used REAL NOT NULL)")
-                db.execute("CREATE TABLE IF NOT EXISTS memo (generation INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT "
-                           "NOT NULL, value TEXT NOT NULL, PRIMARY KEY (generation, kind, key)) WITHOUT ROWID")
-                db.execute("INSERT INTO generations (fingerprint, used) VALUES (?, ?) ON CONFLICT (fingerprint) DO "
-                           "UPDATE SET used = excluded.used", (self.fingerprint, time.time()))
-                self._generation = db.execute("SELECT id FROM generations WHERE fingerprint = ?",
-                                              (self.fingerprint,)).fetchone()[0]
-                kept = "SELECT id FROM generations ORDER BY used DESC LIMIT ?"
-                db.execute(f"DELETE FROM memo WHERE generation NOT IN ({kept})", (KEEP_GENERATIONS,))
-                db.execute(f"DELETE FROM generations WHERE id NOT IN ({kept})", (KEEP_GENERATIONS,))
+            found = self._find(db)
+            # A write only when the generation is new or its time of use is stale: a warm
+            # build that computes nothing then writes nothing (a write, and the checkpoint
+            # it costs when the file closes, was most of the memo's time).
+            if found is None or found[1] < time.time() - TOUCH_AFTER:
+                with db:
+                    db.execute("BEGIN IMMEDIATE")
+                    db.execute("CREATE TABLE IF NOT EXISTS generations (id INTEGER PRIMARY KEY, fingerprint TEXT "
+                               "UNIQUE NOT NULL, used REAL NOT NULL)")
+                    db.execute("CREATE TABLE IF NOT EXISTS memo (generation INTEGER NOT NULL, kind TEXT NOT NULL, "
+                               "key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (generation, kind, key)) "
+                               "WITHOUT ROWID")
+                    db.execute("INSERT INTO generations (fingerprint, used) VALUES (?, ?) ON CONFLICT (fingerprint) "
+                               "DO UPDATE SET used = excluded.used", (self.fingerprint, time.time()))
+                    if found is None:
+                        kept = "SELECT id FROM generations ORDER BY used DESC LIMIT ?"
+                        db.execute(f"DELETE FROM memo WHERE generation NOT IN ({kept})", (KEEP_GENERATIONS,))
+                        db.execute(f"DELETE FROM generations WHERE id NOT IN ({kept})", (KEEP_GENERATIONS,))
+                found = self._find(db)
+            self._generation = found[0]
             return db
         except BaseException:
             db.close()
             raise
 
+    def _find(self, db: sqlite3.Connection) -> tuple[int, float] | None:
+        """This generation's id and time of use, if it is there."""
+        try:
+            return db.execute("SELECT id, used FROM generations WHERE fingerprint = ?", (self.fingerprint,)).fetchone()
+        except sqlite3.OperationalError:  # a new file: no table yet
+            return None
+
     @staticmethod
     def _key(key: str) -> str:
         return key if len(key) <= 64 else hashlib.sha256(key.encode("utf-8")).hexdigest()
 
+    def prefetch(self, kind: str, keys: Iterable[str]) -> None:
+        """Read the values of ``keys`` in a few queries: :meth:`get` then answers them
+        without one (a query each cost more than the lookups themselves)."""
+        with self._lock:
+            wanted = sorted({self._key(k) for k in keys} - self._read.get(kind, {}).keys())
+            db = self._connection() if wanted else None
+            if db is None:
+                return
+            read = self._read.setdefault(kind, {})
+            try:
+                for i in range(0, len(wanted), _CHUNK):
+                    chunk = wanted[i:i + _CHUNK]
+                    read.update(dict.fromkeys(chunk))  # absent unless found
+                    read.update(db.execute(f"SELECT key, value FROM memo WHERE generation = ? AND kind = ? AND key IN "
+                                           f"({','.join('?' * len(chunk))})", (self._generation, kind, *chunk)))
+            except sqlite3.Error as exc:
+                logger.warning("%s: memo not readable (%s)", self.path, exc)
+
     def get(self, kind: str, key: str):
         """The value stored, or ``None``."""
+        key = self._key(key)
         with self._lock:
-            db = self._connection()
-            if db is None:
-                return None
-            try:
-                row = db.execute("SELECT value FROM memo WHERE generation = ? AND kind = ? AND key = ?",
-                                 (self._generation, kind, self._key(key))).fetchone()
-                return None if row is None else json.loads(row[0])
-            except (sqlite3.Error, ValueError) as exc:
-                logger.warning("%s: memo not readable (%s)", self.path, exc)
-                return None
+            read = self._read.get(kind, {})
+            if key in read:
+                value = read[key]
+            else:
+                db = self._connection()
+                if db is None:
+                    return None
+                try:
+                    row = db.execute("SELECT value FROM memo WHERE generation = ? AND kind = ? AND key = ?",
+                                     (self._generation, kind, key)).fetchone()
+                except sqlite3.Error as exc:
+                    logger.warning("%s: memo not readable (%s)", self.path, exc)
+                    return None
+                value = None if row is None else row[0]
+        try:
+            return None if value is None else json.loads(value)
+        except ValueError as exc:
+            logger.warning("%s: memo entry not readable (%s)", self.path, exc)
+            return None
 
     def put(self, kind: str, key: str, value) -> None:
         """Keep ``value`` (JSON-serializable), written by :meth:`flush`."""
@@ -117,6 +162,7 @@ class MemoStore:
     def close(self) -> None:
         self.flush()
         with self._lock:
+            self._read.clear()
             if self._db is not None:
                 self._db.close()
                 self._db = None
@@ -139,6 +185,12 @@ def kept_in(store: MemoStore | None):
     finally:
         _store = None
         store.close()
+
+
+def prefetch(kind: str, keys: Iterable[str]) -> None:
+    """:meth:`MemoStore.prefetch` on the store in use, if any."""
+    if _store is not None:
+        _store.prefetch(kind, keys)
 
 
 def memo(kind: str, key: str, compute: Callable[[], Iterable]) -> list:

@@ -19,7 +19,7 @@ from .mainland import compared_phrase, with_mainland
 from .path import QuotePath
 from .phrases import LATIN_WORD
 from .retrieve import PassageIndex
-from .scorers import PhraseScorer, make_scorer
+from .scorers import PhraseScorer, make_scorer, prefetch_lexicon
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +107,8 @@ def link_phrases(phrases: list[EnglishPhrase], docs: dict[str, NormalizedDocumen
     # Only the short list of each phrase is scored (retrieve.py): the work grows with
     # the phrases and the collection's text, not with their product. The index embeds
     # every sentence in a thread of its own, while the scorer's prepare runs here.
+    prefetch_lexicon([c.passage_text or c.text for d in sorted(by_doc) for c in by_doc[d]]
+                     + [ph.gloss for ph in ordered if ph.gloss])
     index = PassageIndex(by_doc, impl)
     impl.prepare([c for d in sorted(by_doc) for c in by_doc[d]])
     shortlists = index.shortlists(ordered)

@@ -15,7 +15,7 @@ from typing import ClassVar
 
 from .. import lexicon as lx
 from ..encoder import sentence_encoder
-from ..memo import memo
+from ..memo import memo, prefetch
 from ..records import EnglishPhrase
 from ..text import HAN, contains_words, english_key
 from .candidates import CandidateSpan
@@ -505,6 +505,16 @@ def chrf_upper_bound(unigram_matches: int, hyp_len: int, ref_len: int, order: in
     precision, recall = precision / effective, recall / effective
     f = beta * beta
     return (1 + f) * precision * recall / (f * precision + recall)
+
+
+def prefetch_lexicon(texts: Iterable[str]) -> None:
+    """Read what the memo holds of the segmentations of ``texts`` and the glosses of their
+    words in a few queries (a query per text and word cost more than the lookups)."""
+    texts = [t for t in set(texts) if t]
+    prefetch("segment", texts)
+    words = {w for t in texts for w in _segment(t) if HAN.search(w)}
+    prefetch("read", words)
+    prefetch("gloss", words)
 
 
 @lru_cache(maxsize=65536)
