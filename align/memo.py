@@ -187,6 +187,11 @@ def kept_in(store: MemoStore | None):
         store.close()
 
 
+def in_use() -> bool:
+    """Whether a store is in use (:func:`kept_in`)."""
+    return _store is not None
+
+
 def prefetch(kind: str, keys: Iterable[str]) -> None:
     """:meth:`MemoStore.prefetch` on the store in use, if any."""
     if _store is not None:

@@ -15,7 +15,7 @@ from typing import ClassVar
 
 from .. import lexicon as lx
 from ..encoder import sentence_encoder
-from ..memo import memo, prefetch
+from ..memo import in_use, memo, prefetch
 from ..records import EnglishPhrase
 from ..text import HAN, contains_words, english_key
 from .candidates import CandidateSpan
@@ -510,6 +510,8 @@ def chrf_upper_bound(unigram_matches: int, hyp_len: int, ref_len: int, order: in
 def prefetch_lexicon(texts: Iterable[str]) -> None:
     """Read what the memo holds of the segmentations of ``texts`` and the glosses of their
     words in a few queries (a query per text and word cost more than the lookups)."""
+    if not in_use():
+        return
     texts = [t for t in set(texts) if t]
     prefetch("segment", texts)
     words = {w for t in texts for w in _segment(t) if HAN.search(w)}
