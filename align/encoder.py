@@ -8,9 +8,9 @@ same from run to run.
 The package's numpy backend is used as its ``USE`` wrapper uses it, with three changes that
 leave every vector the same bits and make a small build start sooner:
 
-- the weights load in a thread of their own (:meth:`SentenceEncoder.load_soon`) while the
-  build reads its documents, from an uncompressed copy in the cache folder
-  (:func:`unpacked_weights`: 80 MB, read in a tenth of the time it takes to inflate them);
+- the weights load as the build starts (:meth:`SentenceEncoder.load_soon`), from an
+  uncompressed copy in the cache folder (:func:`unpacked_weights`: 80 MB, read in a tenth
+  of the time it takes to inflate them), or in a thread of their own while there is none;
 - a text's pieces go through :mod:`align.memo` when a memo is in use: a warm build never
   loads the tokenizer (half a second of pure Python);
 - a long list is cut into parts at the backend's own micro-batch boundaries, encoded on
@@ -82,13 +82,21 @@ class SentenceEncoder:
         self._lock = threading.Lock()
         self._backend = None
         self._cache: Path | None = None
+        self._loading = False
 
     def load_soon(self, cache: Path | None = None) -> None:
         """Start loading the weights in a thread of their own, if not loaded; with a
         ``cache`` folder, from their uncompressed copy there (:func:`unpacked_weights`)."""
         self._cache = cache  # for whichever thread loads first
-        if self._backend is None:
-            threading.Thread(target=self._model, name="align-encoder-load", daemon=True).start()
+        if self._backend is not None or self._loading:
+            return
+        if cache is not None and unpacked_weights(self._weights, cache, make=False) is not None:
+            # At once: a tenth of a second here, where a thread reading the many chunks of
+            # the file would wait for the GIL at each one.
+            self._model()
+            return
+        self._loading = True
+        threading.Thread(target=self._model, name="align-encoder-load", daemon=True).start()
 
     def _model(self):
         with self._lock:
@@ -155,10 +163,11 @@ class SentenceEncoder:
         return [(a, b) for a, b in zip(cuts[:-1], cuts[1:], strict=True) if b > a]
 
 
-def unpacked_weights(shipped: str, cache: Path) -> Path | None:
+def unpacked_weights(shipped: str, cache: Path, make: bool = True) -> Path | None:
     """The shipped weights (a compressed npz: half a second to inflate) as an uncompressed
-    npz of the same arrays in ``cache``, made on first use and named by the package's version
-    and the shipped file's size and time; ``None`` when it cannot be written."""
+    npz of the same arrays in ``cache``, made on first use (unless not ``make``) and named
+    by the package's version and the shipped file's size and time; ``None`` when there is
+    none."""
     from importlib.metadata import version
 
     import numpy as np
@@ -169,6 +178,8 @@ def unpacked_weights(shipped: str, cache: Path) -> Path | None:
     path = Path(cache) / f"{WEIGHTS_PREFIX}{key}.npz"
     if path.is_file():
         return path
+    if not make:
+        return None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with np.load(shipped, allow_pickle=False) as z:

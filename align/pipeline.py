@@ -11,7 +11,7 @@ import logging
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -52,6 +52,8 @@ if TYPE_CHECKING:
     from .link import CollectionLinker
 
 logger = logging.getLogger(__name__)
+
+HOLD_CHARS = 2_000_000  # a build whose documents hold at most this much text is small (see build)
 
 __all__ = ["build", "documents", "load_folder", "prepare_document", "process_document", "process_folder"]
 
@@ -184,28 +186,44 @@ def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None =
     corrections = Corrections.load(config.corrections_path) if config.corrections_path else None
     model = shipped_model()
     linker = _linker(config, raw_dir, out_dir, manifest)
+    if linker and shards is None and config.workers == 1:
+        linker.load_soon()  # no worker is forked: the weights may load from now on
     report = BuildReport(min_confidence=threshold(config, model))
-    with BuildWriter(out_dir, SplitPlan(config.splits), config.shard_bytes) as writer, \
+    with closing(linker) if linker else nullcontext(), \
+            BuildWriter(out_dir, SplitPlan(config.splits), config.shard_bytes) as writer, \
             tempfile.TemporaryDirectory(prefix=f".{out_dir.name}.tmp-spool-", dir=out_dir.resolve().parent) as spooled, \
             _results(raw_dir, out_dir, config, model, manifest, progress, shards) as (results, cache):
         # Beside the build's temporary folder, named so that the next build removes it if
         # this one is killed; after the writer, which removes such leftovers when it starts.
         rows = BuildRows(PairSpool(Path(spooled), writer.features["pairs"].arrow_schema))
         if linker:
-            linker.load_soon()  # after the workers forked, if any: no thread is running when they do
+            linker.load_soon()  # (again) after the workers forked, if any: no thread ran while they did
+        # A small build's documents are held, in order, until the first linked collection is
+        # begun (linker.start): the encoder then embeds its sentences while they are written.
+        held: list | None = [] if linker else None
+        held_chars = 0
         for result in results:
             if corrections and isinstance(result, ProcessedDocument):
                 # After the cache and the tasks: a changed corrections file never meets a stale result.
                 result = corrections.apply(result)
-            if isinstance(result, DocumentStatus):
-                report.documents.append(result)
-                continue
-            if linker and linker.wants(result.meta.collection):
+            if linker and isinstance(result, ProcessedDocument) and linker.wants(result.meta.collection):
                 linker.keep(result.meta.collection, result.doc, result.passages,
                             pairs_for_linking(result.pairs, result.rejections))
-            writer.add_passages([passage_row(p) for p in result.passages], result.raw.doc_id, result.meta.collection)
-            rows.add(result, report)
+            if held is None:
+                _write_result(result, writer, rows, report)
+            else:
+                held.append(result)
+                held_chars += len(result.raw.text) if isinstance(result, ProcessedDocument) else 0
+                if held_chars > HOLD_CHARS:  # not a small build: written as they come
+                    for r in held:
+                        _write_result(r, writer, rows, report)
+                    held = None
             del result  # the document is the largest object of the loop: free it before the next
+        if held:
+            linker.start()
+            for r in held:
+                _write_result(r, writer, rows, report)
+            del held
         report.cache_hits, report.cache_misses = cache.hits, cache.misses
         report.corrections = corrections
         _check_built(report, raw_dir, config.strict)
@@ -243,6 +261,16 @@ def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None =
             if config.review else None,
         )
     return report
+
+
+def _write_result(result: ProcessedDocument | DocumentStatus, writer: BuildWriter, rows: BuildRows,
+                  report: BuildReport) -> None:
+    """One document's passages to the files, its pairs to the spool, its row and status to the report."""
+    if isinstance(result, DocumentStatus):
+        report.documents.append(result)
+        return
+    writer.add_passages([passage_row(p) for p in result.passages], result.raw.doc_id, result.meta.collection)
+    rows.add(result, report)
 
 
 @contextmanager
