@@ -85,8 +85,9 @@ class SentenceEncoder:
         self._loading = False
 
     def load_soon(self, cache: Path | None = None) -> None:
-        """Start loading the weights in a thread of their own, if not loaded; with a
-        ``cache`` folder, from their uncompressed copy there (:func:`unpacked_weights`)."""
+        """Load the weights, if not loaded: at once from their uncompressed copy in the
+        ``cache`` folder when there is one (:func:`unpacked_weights`), else in a thread of
+        their own (which makes the copy, given a folder) while the build goes on."""
         self._cache = cache  # for whichever thread loads first
         if self._backend is not None or self._loading:
             return
@@ -180,18 +181,22 @@ def unpacked_weights(shipped: str, cache: Path, make: bool = True) -> Path | Non
         return path
     if not make:
         return None
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with np.load(shipped, allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False) as fh:
+            tmp = Path(fh.name)
             np.savez(fh, **arrays)
-        os.replace(fh.name, path)
+        os.replace(tmp, path)  # atomic: a build reading at once sees all of it or nothing
         for old in path.parent.glob(f"{WEIGHTS_PREFIX}*.npz"):
             if old != path:
                 old.unlink(missing_ok=True)
     except OSError as exc:
         logger.info("encoder weights not unpacked (%s)", exc)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
         return None
     return path
 

@@ -19,7 +19,8 @@ class CollectionLinker:
     passages (:mod:`.retrieve`), so the work grows with the collection's text (1,000
     documents: ``benchmarks/link_dev.py --scale 1000``). Memory holds the documents of
     a collection until it is linked. With a ``memo``, the word segmentations and glosses
-    of the texts are kept between builds (:mod:`align.memo`).
+    of the texts are kept between builds (:mod:`align.memo`). A build may begin linking
+    the first collection (:meth:`start`) before it writes its documents.
     """
 
     def __init__(self, scorer: str = "default", threshold: float | None = None, memo: MemoStore | None = None):
@@ -48,8 +49,8 @@ class CollectionLinker:
         return self._impl
 
     def load_soon(self) -> None:
-        """Start loading the scorer's model (the encoder's weights) in the background, so
-        that it loads while the documents are read."""
+        """Load the scorer's model (the encoder's weights) as the build starts, or begin to
+        in the background (:meth:`align.encoder.SentenceEncoder.load_soon`)."""
         self._scorer().load_soon(self.memo.folder if self.memo is not None else None)
 
     def cutoff(self) -> float:
