@@ -25,7 +25,10 @@ slower, never makes it fail. Writes are batched into short transactions and the 
 in WAL mode, so two builds can use it at once. Only the entries of the most recently
 used :data:`KEEP_GENERATIONS` (code, settings) combinations are kept.
 
-Beside it, ``tokenizers/`` keeps the SentencePiece models the builds trained
+Beside it, ``memo.sqlite`` keeps what linking computes of one text or word alone (its word
+segmentation, its dictionary glosses, its encoder pieces: :class:`align.memo.MemoStore`, of
+:func:`code_fingerprint`'s generation), so a warm build loads neither jieba, CC-CEDICT nor
+the encoder's tokenizer; and ``tokenizers/`` keeps the SentencePiece models the builds trained
 (:class:`TokenizerStore`): files in SentencePiece's own format, named by the hash of
 their exact training input, sentencepiece's version and the options
 (:func:`align.score.spm_key`), so a rebuild whose tokenizer sample did not change skips

@@ -11,13 +11,13 @@ import logging
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import score
-from .cache import cache_folder, open_cache, tokenizer_store
+from .cache import cache_folder, code_fingerprint, open_cache, tokenizer_store
 from .config import BuildConfig
 from .corrections import Corrections
 from .dataset.card import LICENSE_FILE, PRETTY_NAME, card_template, card_values_for, license_fields, licensing_section
@@ -29,6 +29,7 @@ from .errors import BuildError, InputError
 from .evaluate import evaluate_pairs, score_links
 from .gold import load_gold, load_link_gold
 from .manifest import CONTROL_FILES, load_manifest
+from .memo import MemoStore
 from .normalize import mainland_span
 from .pair_model import PairModel, shipped_model
 from .process import prepare_document, process_document, process_folder, threshold
@@ -51,6 +52,8 @@ if TYPE_CHECKING:
     from .link import CollectionLinker
 
 logger = logging.getLogger(__name__)
+
+HOLD_CHARS = 2_000_000  # a build whose documents hold at most this much text is small (see build)
 
 __all__ = ["build", "documents", "load_folder", "prepare_document", "process_document", "process_folder"]
 
@@ -182,27 +185,45 @@ def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None =
     links_gold = load_link_gold(config.links_gold_path) if config.links_gold_path else None
     corrections = Corrections.load(config.corrections_path) if config.corrections_path else None
     model = shipped_model()
-    linker = _linker(config, raw_dir, manifest)
+    linker = _linker(config, raw_dir, out_dir, manifest)
+    if linker and shards is None and config.workers == 1:
+        linker.load_soon()  # no worker is forked: the weights may load from now on
     report = BuildReport(min_confidence=threshold(config, model))
-    with BuildWriter(out_dir, SplitPlan(config.splits), config.shard_bytes) as writer, \
+    with closing(linker) if linker else nullcontext(), \
+            BuildWriter(out_dir, SplitPlan(config.splits), config.shard_bytes) as writer, \
             tempfile.TemporaryDirectory(prefix=f".{out_dir.name}.tmp-spool-", dir=out_dir.resolve().parent) as spooled, \
             _results(raw_dir, out_dir, config, model, manifest, progress, shards) as (results, cache):
         # Beside the build's temporary folder, named so that the next build removes it if
         # this one is killed; after the writer, which removes such leftovers when it starts.
         rows = BuildRows(PairSpool(Path(spooled), writer.features["pairs"].arrow_schema))
+        if linker:
+            linker.load_soon()  # (again) after the workers forked, if any: no thread ran while they did
+        # A small build's documents are held, in order, until the first linked collection is
+        # begun (linker.start): the encoder then embeds its sentences while they are written.
+        held: list | None = [] if linker else None
+        held_chars = 0
         for result in results:
             if corrections and isinstance(result, ProcessedDocument):
                 # After the cache and the tasks: a changed corrections file never meets a stale result.
                 result = corrections.apply(result)
-            if isinstance(result, DocumentStatus):
-                report.documents.append(result)
-                continue
-            if linker and linker.wants(result.meta.collection):
+            if linker and isinstance(result, ProcessedDocument) and linker.wants(result.meta.collection):
                 linker.keep(result.meta.collection, result.doc, result.passages,
                             pairs_for_linking(result.pairs, result.rejections))
-            writer.add_passages([passage_row(p) for p in result.passages], result.raw.doc_id, result.meta.collection)
-            rows.add(result, report)
+            if held is None:
+                _write_result(result, writer, rows, report)
+            else:
+                held.append(result)
+                held_chars += len(result.raw.text) if isinstance(result, ProcessedDocument) else 0
+                if held_chars > HOLD_CHARS:  # not a small build: written as they come
+                    for r in held:
+                        _write_result(r, writer, rows, report)
+                    held = None
             del result  # the document is the largest object of the loop: free it before the next
+        if held:
+            linker.start()
+            for r in held:
+                _write_result(r, writer, rows, report)
+            del held
         report.cache_hits, report.cache_misses = cache.hits, cache.misses
         report.corrections = corrections
         _check_built(report, raw_dir, config.strict)
@@ -242,6 +263,16 @@ def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None =
     return report
 
 
+def _write_result(result: ProcessedDocument | DocumentStatus, writer: BuildWriter, rows: BuildRows,
+                  report: BuildReport) -> None:
+    """One document's passages to the files, its pairs to the spool, its row and status to the report."""
+    if isinstance(result, DocumentStatus):
+        report.documents.append(result)
+        return
+    writer.add_passages([passage_row(p) for p in result.passages], result.raw.doc_id, result.meta.collection)
+    rows.add(result, report)
+
+
 @contextmanager
 def _results(raw_dir: Path, out_dir: Path, config: BuildConfig, model: PairModel, manifest: dict[str, DocumentMeta],
              progress: Callable[[str], None] | None, shards: Path | str | None):
@@ -275,14 +306,18 @@ def _workers_module(config: BuildConfig):
     return workers
 
 
-def _linker(config: BuildConfig, raw_dir: Path, manifest: dict[str, DocumentMeta]) -> CollectionLinker | None:
-    """The linker, its scorer loaded (a bad name or a missing package fails before any work)
-    and the collection sizes known (a single-document collection is never kept)."""
+def _linker(config: BuildConfig, raw_dir: Path, out_dir: Path,
+            manifest: dict[str, DocumentMeta]) -> CollectionLinker | None:
+    """The linker, its scorer loaded (a bad name or a missing package fails before any work),
+    the collection sizes known (a single-document collection is never kept) and its memo in
+    the cache folder (none with ``--no-cache``)."""
     if not config.link:
         return None
     from .link import CollectionLinker  # here: its retrieval imports bm25s and scipy, which --no-link never needs
 
-    linker = CollectionLinker(config.link_scorer, threshold=config.link_threshold)
+    folder = cache_folder(config, out_dir, warn=False)
+    linker = CollectionLinker(config.link_scorer, threshold=config.link_threshold,
+                              memo=None if folder is None else MemoStore(folder, code_fingerprint()))
     try:
         linker.cutoff()
     except (ValueError, ImportError) as exc:

@@ -13,7 +13,7 @@ from .conftest import ROOT
 
 PACKAGE = ROOT / "align"
 SHARED = {"align", "align.records", "align.errors", "align.text", "align.lexicon", "align.cedict_data", "align.config",
-          "align.encoder", "align.records_json"}
+          "align.encoder", "align.records_json", "align.memo"}
 # Left to right; modules of one stage share a rank.
 STAGES = [
     {"align.read", "align.markup", "align.manifest", "align.licenses"},

@@ -19,7 +19,7 @@ from .mainland import compared_phrase, with_mainland
 from .path import QuotePath
 from .phrases import LATIN_WORD
 from .retrieve import PassageIndex
-from .scorers import PhraseScorer, make_scorer
+from .scorers import PhraseScorer, make_scorer, prefetch_lexicon
 
 logger = logging.getLogger(__name__)
 
@@ -82,12 +82,44 @@ def link_phrases(phrases: list[EnglishPhrase], docs: dict[str, NormalizedDocumen
     scorer's (:data:`DEFAULT_THRESHOLD` for the lexical one). Output is sorted by
     source document and offset and does not depend on the order of ``phrases``.
     """
+    return plan_links(phrases, docs, passages, scorer, threshold, fine_passages).links()
+
+
+@dataclass
+class LinkPlan:
+    """:func:`link_phrases` begun: the candidates built, the short lists' index made (its
+    sentences embedding in a thread of their own) and the scorer prepared; :meth:`links`
+    does the rest. Nothing else may use the scorer in between."""
+
+    impl: PhraseScorer
+    cutoff: float
+    fine_passages: int | None
+    docs: dict[str, NormalizedDocument] = field(default_factory=dict)
+    passages: dict[str, list[Passage]] = field(default_factory=dict)
+    by_doc: dict[str, list[CandidateSpan]] = field(default_factory=dict)
+    by_passage: dict[str, list[CandidateSpan]] = field(default_factory=dict)
+    given: dict[EnglishPhrase, EnglishPhrase] = field(default_factory=dict)
+    index: PassageIndex | None = None
+
+    def links(self) -> list[Link]:
+        if self.index is None:
+            return []
+        index, self.index = self.index, None
+        return _link_planned(self, index)
+
+
+def plan_links(phrases: list[EnglishPhrase], docs: dict[str, NormalizedDocument],
+               passages: dict[str, list[Passage]], scorer: str | PhraseScorer = "default",
+               threshold: float | None = None, fine_passages: int | None = FINE_PASSAGES) -> LinkPlan:
+    """The first half of :func:`link_phrases` (a build begins it before it writes its
+    documents, so that the encoder works meanwhile)."""
     impl = make_scorer(scorer) if isinstance(scorer, str) else scorer
     if not isinstance(impl, PhraseScorer):
         raise TypeError(f"scorer must be a name or a PhraseScorer, got {type(scorer).__name__}")
     cutoff = impl.threshold if threshold is None else threshold
+    plan = LinkPlan(impl, cutoff, fine_passages)
     if not phrases:
-        return []  # nothing to link: the targets' candidates need not be built
+        return plan  # nothing to link: the targets' candidates need not be built
     # Chinese is compared with Chinese in mainland vocabulary (mainland.py): a Taiwan
     # gloss's 资料 meets a mainland translation's 数据.
     by_doc = {d: with_mainland(docs[d], [c for p in passages.get(d, []) if p.kind == "content"
@@ -107,8 +139,19 @@ def link_phrases(phrases: list[EnglishPhrase], docs: dict[str, NormalizedDocumen
     # Only the short list of each phrase is scored (retrieve.py): the work grows with
     # the phrases and the collection's text, not with their product. The index embeds
     # every sentence in a thread of its own, while the scorer's prepare runs here.
+    prefetch_lexicon([c.passage_text or c.text for d in sorted(by_doc) for c in by_doc[d]]
+                     + [ph.gloss for ph in ordered if ph.gloss])
     index = PassageIndex(by_doc, impl)
     impl.prepare([c for d in sorted(by_doc) for c in by_doc[d]])
+    plan.docs, plan.passages, plan.by_doc, plan.by_passage, plan.given = docs, passages, by_doc, by_passage, given
+    plan.index = index
+    return plan
+
+
+def _link_planned(plan: LinkPlan, index: PassageIndex) -> list[Link]:
+    impl, cutoff, fine_passages = plan.impl, plan.cutoff, plan.fine_passages
+    docs, passages, by_passage, given = plan.docs, plan.passages, plan.by_passage, plan.given
+    ordered = sorted(given, key=_phrase_key)
     shortlists = index.shortlists(ordered)
     del index
     ranked: dict[EnglishPhrase, dict[str, _Ranked]] = {}

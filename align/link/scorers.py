@@ -10,10 +10,12 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from pathlib import Path
 from typing import ClassVar
 
 from .. import lexicon as lx
 from ..encoder import sentence_encoder
+from ..memo import in_use, memo, prefetch
 from ..records import EnglishPhrase
 from ..text import HAN, contains_words, english_key
 from .candidates import CandidateSpan
@@ -43,6 +45,10 @@ class PhraseScorer(ABC):
 
     name: ClassVar[str] = ""
     threshold: ClassVar[float] = DEFAULT_THRESHOLD
+
+    def load_soon(self, cache: Path | None = None) -> None:  # noqa: B027 (an optional hook)
+        """Start loading the scorer's model in the background, if it has one (``cache``:
+        the cache folder, where it may keep a copy that loads faster)."""
 
     def prepare(self, candidates: Sequence[CandidateSpan]) -> None:  # noqa: B027 (an optional hook)
         """Precompute per-candidate data."""
@@ -188,7 +194,7 @@ class LexicalScorer(PhraseScorer):
             q = []
             for e in english_content_words(phrase.en):
                 aligned = tuple(frozenset(HAN.findall(w)) for w in gloss_words
-                                if any(lx.words_match(g, e) for g in lx.gloss_words(w)))
+                                if any(lx.words_match(g, e) for g in _gloss_words(w)))
                 q.append((e, aligned))
             self._queries[key] = q
         return q
@@ -450,6 +456,9 @@ class UniversalSentenceEncoderScorer(EmbeddingScorer):
         super().__init__()
         self.model = sentence_encoder()  # the model extraction loaded, if it ran first
 
+    def load_soon(self, cache: Path | None = None) -> None:
+        self.model.load_soon(cache)
+
     def _encode(self, texts: list[str]):
         return self.model.encode(texts)
 
@@ -498,9 +507,28 @@ def chrf_upper_bound(unigram_matches: int, hyp_len: int, ref_len: int, order: in
     return (1 + f) * precision * recall / (f * precision + recall)
 
 
+def prefetch_lexicon(texts: Iterable[str]) -> None:
+    """Read what the memo holds of the segmentations of ``texts`` and the glosses of their
+    words in a few queries (a query per text and word cost more than the lookups)."""
+    if not in_use():
+        return
+    texts = [t for t in set(texts) if t]
+    prefetch("segment", texts)
+    words = {w for t in texts for w in _segment(t) if HAN.search(w)}
+    prefetch("read", words)
+    prefetch("gloss", words)
+
+
 @lru_cache(maxsize=65536)
 def _segment(text: str) -> tuple[str, ...]:
-    return tuple(lx.segment_words(text)) if text else ()
+    # Through the memo (align.memo): a warm build never imports jieba nor loads CC-CEDICT.
+    return tuple(memo("segment", text, lambda: lx.segment_words(text))) if text else ()
+
+
+@lru_cache(maxsize=65536)
+def _gloss_words(word: str) -> frozenset[str]:
+    """:func:`align.lexicon.gloss_words`, through the memo."""
+    return frozenset(memo("gloss", word, lambda: sorted(lx.gloss_words(word))))
 
 
 @lru_cache(maxsize=4096)
@@ -553,6 +581,10 @@ def word_glosses(word: str) -> frozenset[str]:
     """
     if not HAN.search(word):
         return frozenset()
+    return frozenset(memo("read", word, lambda: sorted(_read_glosses(word))))
+
+
+def _read_glosses(word: str) -> frozenset[str]:
     glosses = lx.gloss_words(word)
     if glosses or len(word) < 2:
         return glosses
