@@ -145,7 +145,9 @@ class SentenceEncoder:
         """One slice of the texts per thread, each starting where the backend starts a
         micro-batch when it encodes the whole list (so each holds the same micro-batches),
         about as many pieces in each."""
-        budget = self._backend_module._TOKEN_BUDGET
+        budget = getattr(self._backend_module, "_TOKEN_BUDGET", None)
+        if not budget:  # a backend that batches otherwise: one part, the vectors as it gives them
+            return [(0, len(lengths))]
         starts, tokens = [], 0
         for i, n in enumerate(lengths):
             if not i or tokens + n > budget:
