@@ -4,12 +4,18 @@ signature)."""
 
 from __future__ import annotations
 
+import logging
 import os
 import shlex
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import BuildError
+
+logger = logging.getLogger(__name__)
 
 # The scripts a document can be in: Hong Kong, Taiwan, other Traditional, Simplified.
 SCRIPT_VARIANTS = ("hk", "tw", "t", "s")
@@ -33,6 +39,25 @@ def cache_root() -> Path:
     if root:
         return Path(root)
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "align"
+
+
+def write_cache_file(path: Path, write: Callable[[BinaryIO], None]) -> bool:
+    """Write a file of the cache folder atomically (``write`` fills a temporary file beside
+    it, which then replaces it): a build reading it at once sees all of it or nothing. A
+    cache file that cannot be written is only slower, never an error: False then."""
+    tmp: Path | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False) as fh:
+            tmp = Path(fh.name)
+            write(fh)
+        os.replace(tmp, path)
+        return True
+    except OSError as exc:
+        logger.info("%s not written (%s)", path.name, exc)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        return False
 
 
 def shown_path(path: Path) -> str:

@@ -23,13 +23,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import tempfile
 import threading
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
+from .config import write_cache_file
 from .memo import memo, prefetch
 
 logger = logging.getLogger(__name__)
@@ -183,23 +183,17 @@ def unpacked_weights(shipped: str, cache: Path, make: bool = True) -> Path | Non
         return path
     if not make:
         return None
-    tmp = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         with np.load(shipped, allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False) as fh:
-            tmp = Path(fh.name)
-            np.savez(fh, **arrays)
-        os.replace(tmp, path)  # atomic: a build reading at once sees all of it or nothing
-        for old in path.parent.glob(f"{WEIGHTS_PREFIX}*.npz"):
-            if old != path:
-                old.unlink(missing_ok=True)
     except OSError as exc:
         logger.info("encoder weights not unpacked (%s)", exc)
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
         return None
+    if not write_cache_file(path, lambda fh: np.savez(fh, **arrays)):
+        return None
+    for old in path.parent.glob(f"{WEIGHTS_PREFIX}*.npz"):
+        if old != path:
+            old.unlink(missing_ok=True)
     return path
 
 

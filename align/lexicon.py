@@ -17,15 +17,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
 from rapidfuzz.distance import Indel, LCSseq
 
-from .config import cache_root
+from .config import cache_root, write_cache_file
 from .text import HAN_RANGE, is_han
 
 logger = logging.getLogger(__name__)
@@ -163,15 +161,7 @@ def _cache_file(name: str) -> Path | None:
 
 
 def _write_cache(path: Path, text: str) -> None:
-    """Write atomically; a cache that cannot be written is only slower, never an error."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False,
-                                         prefix=f".{path.name}.", suffix=".tmp") as fh:
-            fh.write(text)
-        os.replace(fh.name, path)
-    except OSError as exc:
-        logger.info("dictionary cache not written (%s)", exc)
+    write_cache_file(path, lambda fh: fh.write(text.encode("utf-8")))
 
 
 def _parse_cedict() -> dict[str, frozenset[str]]:

@@ -186,8 +186,6 @@ def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None =
     corrections = Corrections.load(config.corrections_path) if config.corrections_path else None
     model = shipped_model()
     linker = _linker(config, raw_dir, out_dir, manifest)
-    if linker and shards is None and config.workers == 1:
-        linker.load_soon()  # no worker is forked: the weights may load from now on
     report = BuildReport(min_confidence=threshold(config, model))
     with closing(linker) if linker else nullcontext(), \
             BuildWriter(out_dir, SplitPlan(config.splits), config.shard_bytes) as writer, \
@@ -197,7 +195,7 @@ def build(raw_dir: Path | str, out_dir: Path | str, config: BuildConfig | None =
         # this one is killed; after the writer, which removes such leftovers when it starts.
         rows = BuildRows(PairSpool(Path(spooled), writer.features["pairs"].arrow_schema))
         if linker:
-            linker.load_soon()  # (again) after the workers forked, if any: no thread ran while they did
+            linker.load_soon()  # after the workers forked, if any: no loading thread runs while they fork
         # A small build's documents are held, in order, until the first linked collection is
         # begun (linker.start): the encoder then embeds its sentences while they are written.
         held: list | None = [] if linker else None

@@ -25,6 +25,7 @@ from devsets import sources  # noqa: E402
 from align import score  # noqa: E402
 from align.evaluate import correct_flags, evaluate  # noqa: E402
 from align.extract import extract_pairs  # noqa: E402
+from align.pair_model import shipped_model  # noqa: E402
 from align.pipeline import documents  # noqa: E402
 
 
@@ -42,8 +43,6 @@ def measure(src, min_confidence):
     """One pass at confidence 0 (every reading the model keeps per parenthesis), then the
     pairs the threshold lets through: ``(result, scored emitted, negatives, scored all)``,
     where scored lists ``(confidence, right)`` of the pairs a gold positive can judge."""
-    from align.pair_model import shipped_model
-
     threshold = shipped_model().min_confidence if min_confidence is None else min_confidence
     readings = []
     for norm, passages in documents(src.raw):
