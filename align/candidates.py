@@ -13,7 +13,8 @@ Candidates are generated on the normalized passage text; the extractor's rules
 (:mod:`align.extract`) propose one reading per parenthesis, and :mod:`align.pair_model`
 weighs that proposal with the others. Without a parenthesis: English quoted right after
 its Chinese (:func:`quoted_candidates`), capitalized words right after it
-(:func:`juxtaposed_candidates`), and short bilingual lines (:func:`bilingual_line_candidates`).
+(:func:`juxtaposed_candidates`), short bilingual lines and glossary lines
+(``stagnation: 美 [stæɡˈneɪʃ(ə)n] 停滞``) (:func:`bilingual_line_candidates`).
 """
 
 from __future__ import annotations
@@ -86,7 +87,8 @@ class Candidate:
     en_b: int
     zh_a: int
     zh_b: int
-    shape: str  # zh(en), quote(en), title(en), enum(en), en(zh), en(exp,zh), (en,zh), zh en, zh“en”, “en,zh”, line pair
+    shape: str  # zh(en), quote(en), title(en), enum(en), en(zh), en(exp,zh), (en,zh), zh en, zh“en”, “en,zh”,
+    # line pair, en: zh
     boundary_rank: int = 0  # 0 = the shortest span of its side, 1 the next, ...
     boundary_count: int = 1
 
@@ -541,7 +543,8 @@ _EN_SPACE_ZH = re.compile(rf"([A-Za-z\u00c0-\u024f][^{HAN_RANGE}\n]*?)\s+([{HAN_
 
 
 def bilingual_line_candidates(passage: Passage) -> list[Candidate]:
-    """Readings of short lines that hold an English side and a Chinese side (``line pair``)."""
+    """Readings of short lines that hold an English side and a Chinese side (``line pair``),
+    or an English, a colon and its glosses (``en: zh``)."""
     text, floor = passage.text, passage.body_offset
     lines, pos = [], floor
     for line in text[floor:].split("\n"):
@@ -567,6 +570,10 @@ def bilingual_line_candidates(passage: Passage) -> list[Candidate]:
             sides = _english_and_chinese(text, _trimmed(text, *m.span(1)), _trimmed(text, *m.span(2)))
             if sides:
                 out.append(Candidate(passage, (a, b), *sides, "line pair"))
+        elif b - a <= MAX_ROW_CHARS:
+            glosses = _glossary_readings(text, *body)
+            out += [Candidate(passage, (a, b), *sides, "en: zh", rank, len(glosses))
+                    for rank, sides in enumerate(glosses)]
     # Two lines of one passage: the segmenter joined a bilingual pair (a blank line between).
     filled = [(span, fits) for span, fits in zip(lines, short, strict=True) if span[1] > span[0]]
     for ((a1, b1), fits1), ((a2, b2), fits2) in pairwise(filled):
@@ -575,6 +582,46 @@ def bilingual_line_candidates(passage: Passage) -> list[Candidate]:
             if sides:
                 out.append(Candidate(passage, (a1, b2), *sides, "line pair"))
     return out
+
+
+# A glossary or key-value line: ``stagnation: 美 [stæɡˈneɪʃ(ə)n] 停滞``, ``thaw: v. 融化 (dissolve)``,
+# ``miserable: 痛苦的;悲惨的``, a front matter's ``Model::Generating data: 生成数据``. What may
+# stand between the colon and the first gloss: a pronunciation, a part of speech.
+_GLOSS_LEAD = re.compile(r"\s*(?:(?:[美英]\s*)?(?:\[[^\]\n]{1,40}\]|/[^/\n]{1,40}/)|[a-z]{1,5}\.(?=\s|[^\x00-\x7f]))\s*")
+_GLOSS_SPLIT = re.compile(r"\s*[;,、。/]\s*")
+_MARKUP_KEY = re.compile(r"[{}<>=`\[\]]")
+MAX_GLOSSES = 6
+
+
+def _glossary_readings(text: str, a: int, b: int) -> list[tuple[int, int, int, int]]:
+    """``(en_a, en_b, zh_a, zh_b)`` for each gloss of a line that is English, a colon, then
+    Chinese; the English of a key path (``A::B``) is its last key."""
+    han = next((i for i in range(a, b) if is_han(text[i])), b)
+    colons = [i for i in range(a + 1, han) if text[i] == ":" and text[i - 1] != ":" and text[i + 1 : i + 2] != ":"]
+    if not colons or han == b:
+        return []
+    path = text.rfind("::", a, colons[-1])
+    ea, eb = _words_only(text, path + 2 if path >= 0 else a, colons[-1])
+    # A role or a markup key ({cite}`x`: ...) is not a term, nor a value that holds code.
+    if not (eb > ea and _english(text, ea, eb)) or _MARKUP_KEY.search(text, a, colons[-1]) or \
+            b - ea > MAX_LINE_CHARS or CODE_MARK in text[colons[-1] : b]:
+        return []
+    en = text[ea:eb]
+    x = colons[-1] + 1
+    while (m := _GLOSS_LEAD.match(text, x, b)) and m.end() > x:
+        x = m.end()
+    out = []
+    bounds = [x, *(y for m in _GLOSS_SPLIT.finditer(text, x, b) for y in m.span()), b]
+    for ga, gb in zip(bounds[::2], bounds[1::2], strict=True):
+        ga, gb = _trimmed(text, ga, gb)
+        # 融化 (dissolve): a note at the end that the English does not share is not the gloss.
+        note = text.rfind("(", ga, gb)
+        if note > ga and text[gb - 1] == ")" and text[note + 1 : gb - 1] not in en:
+            gb = note
+        za, zb = _words_only(text, ga, gb)
+        if zb > za and is_mostly_chinese(_without_shared_words(text[za:zb], en)):
+            out.append((ea, eb, za, zb))
+    return out[:MAX_GLOSSES]
 
 
 def _cells(text: str, a: int, b: int) -> list[tuple[int, int]]:
@@ -635,7 +682,8 @@ def _without_shared_words(zh: str, en: str) -> str:
 def _words_only(text: str, a: int, b: int) -> tuple[int, int]:
     while a < b and not (text[a].isalnum() or text[a] in "“‘\"《「『"):
         a += 1
-    while b > a and not (text[b - 1].isalnum() or text[b - 1] in "”’\"》」』.!?"):
+    while b > a and not (text[b - 1].isalnum() or text[b - 1] in "”’\"》」』.!?" or
+                         text[b - 1] == ")" and "(" in text[a : b - 1]):  # Analysis (PCA)
         b -= 1
     return a, b
 

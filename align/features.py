@@ -20,7 +20,7 @@ from .encoder import cosines
 from .text import HAN, english_key, is_han
 
 SHAPES = ("zh(en)", "quote(en)", "title(en)", "enum(en)", "en(zh)", "en(exp,zh)", "(en,zh)", "zh en", "acr zh(en)",
-          "zh“en”", "“en,zh”", "line pair")
+          "zh“en”", "“en,zh”", "line pair", "en: zh")
 _ACRONYM = re.compile(r"^(?:[A-Z][A-Za-z]*[A-Z][A-Za-z]*|[A-Z]&[A-Z]|[A-Z]{2,}\d*)$")
 _EN_FUNCTION = frozenset("of for at the and in on to a an de von van der".split())
 _CLAUSE_BEFORE = frozenset(",。;:!?、;:!?…“‘《(\n\"'")

@@ -83,10 +83,12 @@ def _cjk(ch: str) -> bool:
 def _markdown_parser():
     from markdown_it import MarkdownIt
     from mdit_py_plugins.admon import admon_plugin
+    from mdit_py_plugins.front_matter import front_matter_plugin
 
     # MkDocs/Python-Markdown admonitions (`!!! note "Title"` over an indented body) are prose;
-    # plain CommonMark would read their body as an indented code block and drop it.
-    md = MarkdownIt("commonmark").enable("table").use(admon_plugin)
+    # plain CommonMark would read their body as an indented code block and drop it. A YAML
+    # front matter block is not a setext heading: plain CommonMark would join its lines into one.
+    md = MarkdownIt("commonmark").enable("table").use(admon_plugin).use(front_matter_plugin)
     md.inline.ruler.at("emphasis", _cjk_emphasis)
     return md
 
@@ -149,6 +151,15 @@ def _strip_markdown(text: str) -> tuple[str, array, array]:
         if token.map:
             block_start = line_starts[min(token.map[0], len(line_starts) - 1)]
             cursor = max(cursor, block_start)
+        if token.type == "front_matter" and token.map:
+            # Each line of the block stays a line of its own (``title: 标题``, ``Overview: 概述``).
+            for line in range(token.map[0] + 1, token.map[1] - 1):
+                start, end = line_starts[line], line_starts[line + 1]
+                out.add(text[start:end].rstrip("\n"), start)
+                out.newline(end)
+            out.newline(cursor)
+            cursor = line_starts[min(token.map[1], len(line_starts) - 1)]
+            continue
         if token.type in ("fence", "code_block"):
             out.newline(cursor)
             cursor = line_starts[min(token.map[1], len(line_starts) - 1)] if token.map else cursor

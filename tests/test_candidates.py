@@ -142,6 +142,15 @@ OUTSIDE = [
     ("2. 同步翻译 / Sync Translation: 立即更新对应的繁体中文版本", "line pair", "Sync Translation", "同步翻译"),
     ("- [x] 英文 README 完整 / English README complete", "line pair", "English README complete", "英文 README 完整"),
     ("- Gemini CLI 支持 / Gemini CLI support", "line pair", "Gemini CLI support", "Gemini CLI 支持"),
+    # A glossary line: the English, a colon, a pronunciation or a part of speech, each gloss.
+    ("stagnation: 美 [stæɡˈneɪʃ(ə)n]  停滞", "en: zh", "stagnation", "停滞"),
+    ("miserable：美 [ˈmɪzrəbl] 痛苦的；悲惨的", "en: zh", "miserable", "悲惨的"),
+    ("thaw: v. 融化 (dissolve)", "en: zh", "thaw", "融化"),
+    ("intensify the threat to：加剧威胁", "en: zh", "intensify the threat to", "加剧威胁"),
+    # A key path's last key (a front matter's headings), and the English it shares.
+    ("    The coin-flipping model::Generating data: 生成数据", "en: zh", "Generating data", "生成数据"),
+    ("Connection with Linear Programming (LP): 与线性规划(LP)的联系", "en: zh",
+     "Connection with Linear Programming (LP)", "与线性规划(LP)的联系"),
     ("导演: 陈凯歌 Kaige Chen/主演: 张国荣 Leslie Cheung / 张丰毅", "zh en", "Kaige Chen", "陈凯歌"),
     ("本学习路线主要参考美国四大CS名校(卡耐基梅隆CMU、斯坦福Stanford、加州伯克利UC Berkeley", "zh en", "UC Berkeley", "加州伯克利"),
     ("本学习路线主要参考美国四大CS名校(卡耐基梅隆CMU、斯坦福Stanford、加州伯克利UC Berkeley", "zh en", "Stanford", "斯坦福"),
@@ -167,3 +176,6 @@ def test_a_juxtaposed_span_stops_at_latin_and_a_quotation_before_a_parenthesis_i
     # A sentence that ends in an English word is not a bilingual heading.
     assert outside_readings("你好,我们用 Python") == set()
     assert outside_readings("他说, OK") == set()
+    # A role or a key in markup before the colon, or code after it, is not a glossary line.
+    assert outside_readings("{cite}`Blackwell1951`: 把任何凹函数称为不确定性函数") == set()
+    assert outside_readings("- {cite:t}`x` 提出了加速原理的经验证据") == set()

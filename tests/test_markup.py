@@ -93,3 +93,19 @@ def test_a_table_row_is_one_line_read_as_a_pair():
     for p in pairs:
         assert table[p.en_start:p.en_end] == p.en
         assert table[p.start:p.end] == p.zh_original
+
+
+def test_front_matter_lines_stay_lines_and_point_into_the_file():
+    # A YAML front matter block is not a setext heading: its key-value lines are read one by one.
+    text = ("---\ntitle: 非共轭先验\nheadings:\n  Overview: 概述\n  Variational inference::The evidence lower bound: 证据下界\n"
+            "---\n\n# 非共轭先验\n\n正文。\n")
+    out, starts, _ = strip_markup(text, "markdown")
+    assert "Overview: 概述\n" in out and "title: 非共轭先验\n" in out and "---" not in out
+    for i, ch in enumerate(out):
+        if ch != "\n":
+            assert text[starts[i]] == ch
+    _, pairs = _pairs(text, "bayes.md")
+    found = {(p.en, p.zh) for p in pairs}
+    assert {("The evidence lower bound", "证据下界"), ("Overview", "概述")} <= found, found
+    for p in pairs:
+        assert text[p.start:p.end] == p.zh_original and text[p.en_start:p.en_end] == p.en
